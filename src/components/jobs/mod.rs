@@ -1,0 +1,4 @@
+//! Views of jobs.
+
+pub mod job_card;
+pub mod progress_bar;

@@ -1,0 +1,5 @@
+//! Reusable view pieces. Every untrusted string is rendered as a text node, never as HTML.
+
+pub mod error_banner;
+pub mod jobs;
+pub mod status_badge;

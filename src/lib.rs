@@ -1,0 +1,13 @@
+//! Jobs monitoring page for the data platform: a Yew single-page app.
+//!
+//! Layers, each depending only on those before it:
+//! `types` (API shapes) ← `state` (pure logic) ← `services` (HTTP, browser) ← `hooks` ←
+//! `components` ← `pages` ← `app` (config, providers, router).
+
+pub mod app;
+pub mod components;
+pub mod hooks;
+pub mod pages;
+pub mod services;
+pub mod state;
+pub mod types;

@@ -1,0 +1,206 @@
+//! The one funnel every HTTP request to the backend goes through: URL building, JSON decoding
+//! and FastAPI error bodies turned into typed errors with the server's own words.
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::types::{
+    error::Detail, DatasetList, ErrorBody, Job, JobCreate, JobList, QueueStatus,
+};
+
+/// Why a request failed, in terms a user can act on.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum ApiError {
+    /// The request never got an HTTP answer (server down, DNS, CORS, offline).
+    #[error("cannot reach the server: {0}")]
+    Network(String),
+    /// The server answered with an error status; `detail` is its own message.
+    #[error("{detail} (HTTP {status})")]
+    Server {
+        status: u16,
+        detail: String,
+        fields: Option<Detail>,
+    },
+    /// The server answered 2xx with a body this app does not understand.
+    #[error("the server sent an unexpected response: {0}")]
+    Decode(String),
+}
+
+/// Filters and paging of `GET /jobs`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobQuery {
+    pub status: Vec<String>,
+    pub dataset: Option<String>,
+    pub kind: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub offset: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+impl JobQuery {
+    /// The query string, `?`-prefixed, or empty.
+    pub fn to_query_string(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if !self.status.is_empty() {
+            pairs.push(("status", self.status.join(",")));
+        }
+        for (k, v) in [
+            ("dataset", &self.dataset),
+            ("kind", &self.kind),
+            ("q", &self.q),
+            ("sort", &self.sort),
+        ] {
+            if let Some(v) = v {
+                pairs.push((k, v.clone()));
+            }
+        }
+        if let Some(o) = self.offset {
+            pairs.push(("offset", o.to_string()));
+        }
+        if let Some(l) = self.limit {
+            pairs.push(("limit", l.to_string()));
+        }
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let encoded: Vec<String> = pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", encode_component(&v)))
+            .collect();
+        format!("?{}", encoded.join("&"))
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (pure, so it tests natively).
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A handle on the backend's HTTP API.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiClient {
+    base: String,
+}
+
+impl ApiClient {
+    pub fn new(base: impl Into<String>) -> Self {
+        Self { base: base.into() }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn list_jobs(&self, query: &JobQuery) -> Result<JobList, ApiError> {
+        get(&self.url(&format!("/jobs{}", query.to_query_string()))).await
+    }
+
+    pub async fn get_job(&self, id: &str) -> Result<Job, ApiError> {
+        get(&self.url(&format!("/jobs/{}", encode_component(id)))).await
+    }
+
+    pub async fn create_job(&self, body: &JobCreate) -> Result<Job, ApiError> {
+        post(&self.url("/jobs"), body).await
+    }
+
+    pub async fn list_datasets(&self) -> Result<DatasetList, ApiError> {
+        get(&self.url("/datasets")).await
+    }
+
+    pub async fn queue(&self) -> Result<QueueStatus, ApiError> {
+        get(&self.url("/queue")).await
+    }
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let resp = Request::get(url)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    decode(resp).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
+    let resp = Request::post(url)
+        .json(body)
+        .map_err(|e| ApiError::Decode(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    decode(resp).await
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    let status = resp.status();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if resp.ok() {
+        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    } else {
+        Err(server_error(status, &text))
+    }
+}
+
+/// Reads a FastAPI error body; anything else becomes a generic message with the status.
+pub fn server_error(status: u16, text: &str) -> ApiError {
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) => ApiError::Server {
+            status,
+            detail: body.detail.to_message(),
+            fields: Some(body.detail),
+        },
+        Err(_) => ApiError::Server {
+            status,
+            detail: match status {
+                502..=504 => "the backend is unavailable".to_string(),
+                _ => format!("the server answered {status}"),
+            },
+            fields: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_are_encoded() {
+        let q = JobQuery {
+            status: vec!["failed".into(), "cancelled".into()],
+            q: Some("a&b=c é".into()),
+            limit: Some(10),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.to_query_string(),
+            "?status=failed%2Ccancelled&q=a%26b%3Dc%20%C3%A9&limit=10"
+        );
+        assert_eq!(JobQuery::default().to_query_string(), "");
+    }
+
+    #[test]
+    fn fastapi_detail_becomes_the_message() {
+        let e = server_error(409, r#"{"detail":"job job_1 is already succeeded"}"#);
+        assert_eq!(e.to_string(), "job job_1 is already succeeded (HTTP 409)");
+    }
+
+    #[test]
+    fn non_json_error_bodies_still_read_as_words() {
+        let e = server_error(502, "<html>Bad Gateway</html>");
+        assert_eq!(e.to_string(), "the backend is unavailable (HTTP 502)");
+    }
+}

@@ -1,0 +1,54 @@
+//! Facts about the page the app runs in: origin, query parameters, the framing parent.
+
+/// The page's origin, e.g. `http://127.0.0.1:8080`.
+pub fn origin() -> Option<String> {
+    web_sys::window()?.location().origin().ok()
+}
+
+/// The page's query parameters (before the `#`), in order.
+pub fn query_pairs() -> Vec<(String, String)> {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in js_sys::try_iter(&params).ok().flatten().into_iter().flatten() {
+        let Ok(pair) = entry else { continue };
+        let pair = js_sys::Array::from(&pair);
+        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            out.push((k, v));
+        }
+    }
+    out
+}
+
+/// The origin of the page framing this one, `None` when not framed. A framed page whose parent
+/// cannot be identified reports `Some("null")`, which no allow-list matches.
+pub fn parent_origin() -> Option<String> {
+    let window = web_sys::window()?;
+    let top_level = match window.parent() {
+        Ok(Some(parent)) => js_sys::Object::is(&parent, &window),
+        _ => true,
+    };
+    if top_level {
+        return None;
+    }
+    // `location.ancestorOrigins` (Chromium, WebKit) names the parent even when the referrer
+    // is withheld; web-sys has no binding for it, so read it reflectively.
+    let first_ancestor = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into())
+        .ok()
+        .filter(|list| !list.is_undefined())
+        .and_then(|list| js_sys::Reflect::get(&list, &0.into()).ok())
+        .and_then(|v| v.as_string());
+    if let Some(first) = first_ancestor {
+        return Some(first);
+    }
+    let referrer = window.document().map(|d| d.referrer()).unwrap_or_default();
+    Some(
+        web_sys::Url::new(&referrer)
+            .map(|u| u.origin())
+            .unwrap_or_else(|_| "null".to_string()),
+    )
+}

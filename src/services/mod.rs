@@ -1,0 +1,6 @@
+//! Side effects: the HTTP funnel to the backend and the browser environment. Everything here
+//! returns typed errors; nothing panics on a run-time failure.
+
+pub mod api;
+pub mod browser;
+pub mod config;
