@@ -1,0 +1,50 @@
+# Shared helpers for the project scripts (sourced, not run).
+# Every install step checks first, so running any script twice is cheap and safe.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+VENV="$ROOT/tests/backend/.venv"
+export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "need root to run: $*"; fi
+}
+
+# The wasm-bindgen CLI must match the library version pinned in Cargo.lock exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock"
+}
+
+# A free TCP port on 127.0.0.1 (or the preferred one when it is free).
+free_port() {
+  python3 - "${1:-0}" <<'PY'
+import socket, sys
+pref = int(sys.argv[1])
+for port in ([pref] if pref else []) + [0]:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        print(s.getsockname()[1]); break
+    except OSError:
+        continue
+    finally:
+        s.close()
+PY
+}
+
+wait_http() { # url seconds
+  local url=$1 deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}

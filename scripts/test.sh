@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every test: fmt, clippy (native and wasm32), native unit
+# and property tests, browser component tests, backend tests, release build, end-to-end tests.
+# Stops at the first failing layer. Prints test counts per layer at the end.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh"
+
+LOGS="$ROOT/target/test-logs"
+mkdir -p "$LOGS"
+summary=()
+
+# step NAME CMD...: runs CMD with output teed to a log; records its test count.
+step() {
+  local name=$1; shift
+  local logf="$LOGS/$name.log" start=$SECONDS
+  log "$name: $*"
+  if ! "$@" 2>&1 | tee "$logf"; then
+    printf '\nFAILED: %s (log: %s)\n' "$name" "$logf" >&2
+    exit 1
+  fi
+  local passed
+  passed=$(grep -Eo 'test result: ok\. [0-9]+ passed|[0-9]+ passed' "$logf" \
+    | grep -Eo '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+  summary+=("$(printf '%-14s %5s tests  %4ss' "$name" "$passed" $((SECONDS - start)))")
+}
+
+step fmt cargo fmt --all -- --check
+step clippy cargo clippy --workspace --all-targets -- -D warnings
+step clippy-wasm cargo clippy -p jobs-page --target wasm32-unknown-unknown --all-targets -- -D warnings
+step native cargo test -p jobs-page
+step browser env CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
+  cargo test -p jobs-page --target wasm32-unknown-unknown --test browser
+step backend bash -c "cd tests/backend && exec '$VENV/bin/python' -m pytest -q -p no:cacheprovider"
+step build trunk build --release
+step e2e cargo test -p jobs-e2e -- --test-threads=1
+
+printf '\nAll tests passed.\n'
+printf '  %s\n' "${summary[@]}"

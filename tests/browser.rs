@@ -1,0 +1,144 @@
+//! Browser tests of components (headless Chromium via wasm-bindgen-test): what only a real DOM
+//! shows — text vs markup, roles, attributes.
+#![cfg(target_arch = "wasm32")]
+
+use jobs_page::components::error_banner::{ErrorBanner, ErrorBannerProps};
+use jobs_page::components::jobs::job_card::{JobCard, JobCardProps};
+use jobs_page::types::{Attempt, Job, JobError, JobKind, JobParams, JobStatus, Progress};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn root() -> Element {
+    let doc = gloo_utils_document();
+    let el = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn gloo_utils_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn job(status: JobStatus, dataset_name: &str) -> Job {
+    Job {
+        id: "job_0123456789ab".into(),
+        kind: JobKind::Validate,
+        dataset_id: "ds_x".into(),
+        dataset_name: dataset_name.into(),
+        status,
+        params: JobParams {
+            chunk_rows: 500,
+            chunk_delay_ms: 0,
+            fail_at: None,
+            passes: 1,
+            note: None,
+        },
+        progress: Progress {
+            processed: 1500,
+            total: 6000,
+            unit: "rows".into(),
+            phase: "validating".into(),
+            updated_at: Some(1),
+        },
+        attempt: 1,
+        attempts: vec![Attempt {
+            number: 1,
+            status,
+            worker: None,
+            started_at: None,
+            finished_at: None,
+            error: None,
+        }],
+        error: None,
+        result: None,
+        created_at: 1,
+        started_at: None,
+        finished_at: None,
+        updated_at: 1,
+        version: 3,
+        log_count: 0,
+    }
+}
+
+fn q(root: &Element, sel: &str) -> Element {
+    root.query_selector(sel)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{sel} not rendered in {}", root.inner_html()))
+}
+
+#[wasm_bindgen_test]
+async fn job_card_renders_untrusted_names_as_text() {
+    let el = root();
+    let evil = r#"<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"#;
+    yew::Renderer::<JobCard>::with_root_and_props(
+        el.clone(),
+        JobCardProps {
+            job: job(JobStatus::Running, evil),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert_eq!(q(&el, "[data-testid=job-dataset]").text_content().unwrap(), evil);
+    assert!(el.query_selector("img").unwrap().is_none(), "markup was parsed");
+    assert!(el.query_selector("script").unwrap().is_none(), "markup was parsed");
+    let pwned = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap();
+    assert!(pwned.is_undefined());
+}
+
+#[wasm_bindgen_test]
+async fn job_card_shows_status_progress_and_error_in_words() {
+    let el = root();
+    let mut failed = job(JobStatus::Failed, "sensors_corrupt.csv");
+    failed.error = Some(JobError {
+        kind: "ValueError".into(),
+        message: "row 1201: column 'value': could not convert 'n/a' to float\nsecond line".into(),
+        traceback: "Traceback (most recent call last):".into(),
+    });
+    yew::Renderer::<JobCard>::with_root_and_props(el.clone(), JobCardProps { job: failed }).render();
+    yew::scheduler::flush().await;
+    let card = q(&el, "[data-testid=job-card]");
+    assert_eq!(card.get_attribute("data-status").as_deref(), Some("failed"));
+    assert_eq!(q(&el, "[data-testid=job-status]").text_content().unwrap(), "failed");
+    assert_eq!(
+        q(&el, "[data-testid=job-error]").text_content().unwrap(),
+        "ValueError: row 1201: column 'value': could not convert 'n/a' to float"
+    );
+    let bar = q(&el, "[role=progressbar]");
+    assert_eq!(bar.get_attribute("aria-valuenow").as_deref(), Some("25"));
+    assert_eq!(
+        q(&el, "[data-testid=job-progress]").text_content().unwrap(),
+        "1,500 / 6,000 rows (25%)"
+    );
+    let link = q(&el, "a.job-link").dyn_into::<web_sys::HtmlAnchorElement>().unwrap();
+    assert_eq!(link.get_attribute("href").as_deref(), Some("#/jobs/job_0123456789ab"));
+}
+
+#[wasm_bindgen_test]
+async fn error_banner_is_an_alert_with_a_working_retry() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let el = root();
+    let clicks = Rc::new(Cell::new(0));
+    let counter = clicks.clone();
+    yew::Renderer::<ErrorBanner>::with_root_and_props(
+        el.clone(),
+        ErrorBannerProps {
+            title: "Could not load jobs".into(),
+            message: "cannot reach the server: <b>down</b>".into(),
+            on_retry: Some(yew::Callback::from(move |_| counter.set(counter.get() + 1))),
+            testid: Some("jobs-error".into()),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let alert = q(&el, "[role=alert]");
+    assert!(alert.text_content().unwrap().contains("cannot reach the server: <b>down</b>"));
+    let button = q(&el, "button").dyn_into::<web_sys::HtmlElement>().unwrap();
+    assert_eq!(button.text_content().as_deref(), Some("Retry"));
+    button.click();
+    yew::scheduler::flush().await;
+    assert_eq!(clicks.get(), 1);
+}
