@@ -29,4 +29,3 @@ pub fn use_api() -> ApiClient {
     let config = use_config();
     ApiClient::new(config.api_base.clone())
 }
-

@@ -6,9 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::types::{
-    error::Detail, DatasetList, ErrorBody, Job, JobCreate, JobList, QueueStatus,
-};
+use crate::types::{error::Detail, DatasetList, ErrorBody, Job, JobCreate, JobList, QueueStatus};
 
 /// Why a request failed, in terms a user can act on.
 #[derive(Clone, Debug, PartialEq, Error)]

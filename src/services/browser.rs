@@ -14,7 +14,12 @@ pub fn query_pairs() -> Vec<(String, String)> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for entry in js_sys::try_iter(&params).ok().flatten().into_iter().flatten() {
+    for entry in js_sys::try_iter(&params)
+        .ok()
+        .flatten()
+        .into_iter()
+        .flatten()
+    {
         let Ok(pair) = entry else { continue };
         let pair = js_sys::Array::from(&pair);
         if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {

@@ -174,7 +174,13 @@ mod tests {
         let err = resolve("http://x", None, &q(&[("api", "javascript:alert(1)")])).unwrap_err();
         assert!(err.to_string().contains("query parameter `api`"), "{err}");
         let err = resolve("http://x", None, &q(&[("ws", "http://x/ws")])).unwrap_err();
-        assert!(matches!(err, ConfigError::BadUrl { expected: "ws(s)", .. }));
+        assert!(matches!(
+            err,
+            ConfigError::BadUrl {
+                expected: "ws(s)",
+                ..
+            }
+        ));
         assert!(parse_config_file(r#"{"api": "typo"}"#).is_err());
         assert!(parse_config_file("{").is_err());
     }

@@ -1,4 +1,9 @@
 //! Pure application state and logic: no web-sys, no timers, tested natively.
 
+pub mod backoff;
 pub mod config;
+pub mod connection;
 pub mod format;
+pub mod heartbeat;
+pub mod jobs_store;
+pub mod sequence;

@@ -1,0 +1,363 @@
+//! The job store: the backend's truth as last heard, plus the user's pending actions.
+//!
+//! A reducer (`impl Reducible`) so every change is one predictable step. Jobs are merged by
+//! `version`, never moved backwards, and only along the contract's state machine; a terminal
+//! job stays terminal unless a retry starts a new attempt. Persistent maps (`imbl`) make the
+//! per-batch copy that `use_reducer` needs cost O(changes), not O(jobs).
+
+use std::rc::Rc;
+
+use imbl::{HashMap, Vector};
+use yew::Reducible;
+
+use crate::state::connection::Connection;
+use crate::types::{Job, JobStatus, MetricSample, QueueStatus};
+
+/// Caps that keep memory bounded in long sessions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Metric samples kept per job (oldest dropped first).
+    pub metrics_per_job: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            metrics_per_job: 600,
+        }
+    }
+}
+
+/// A user action sent to the server and not yet answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserAction {
+    Cancel,
+    Retry,
+}
+
+/// A change from the server, in the order it arrived.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Job {
+        seq: u64,
+        job: Job,
+    },
+    Metric {
+        seq: u64,
+        job_id: String,
+        sample: MetricSample,
+    },
+}
+
+/// Everything that can change the store.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A list from `GET /jobs` at event position `seq`. With `reset`, the backend lost its
+    /// history (Redis reset) and the snapshot replaces everything.
+    Snapshot {
+        jobs: Vec<Job>,
+        seq: u64,
+        reset: bool,
+    },
+    /// Events that arrived together; applied as one step (one render).
+    Batch(Vec<Event>),
+    Connection(Connection),
+    Queue(QueueStatus),
+    /// The snapshot could not be loaded.
+    LoadFailed(String),
+    /// The user asked for `action` on `id`; show it at once.
+    Optimistic {
+        id: String,
+        action: UserAction,
+    },
+    /// The server accepted: its answer is the new truth.
+    Confirmed {
+        id: String,
+        job: Job,
+    },
+    /// The server refused or could not be reached: undo, and say why.
+    RolledBack {
+        id: String,
+        reason: String,
+    },
+    /// The user read the rollback reason.
+    DismissActionError {
+        id: String,
+    },
+    /// The job left the view: drop its buffers.
+    Forget {
+        id: String,
+    },
+}
+
+/// A job as the store holds it: the job and the event position it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub job: Rc<Job>,
+    /// The seq of the event (or snapshot) that delivered this version.
+    pub seen_seq: u64,
+}
+
+/// Why an incoming job version was not applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Merge {
+    Applied,
+    /// Not newer than what we have (late or duplicated).
+    Stale,
+    /// Newer, but not reachable from the current state within the same attempt.
+    Illegal,
+}
+
+/// Whether `to` can follow `from` within one attempt (any number of legal steps).
+pub fn reachable_within_attempt(from: JobStatus, to: JobStatus) -> bool {
+    use JobStatus::*;
+    from == to
+        || match from {
+            Queued => to != Queued,
+            Running => matches!(to, Cancelling | Succeeded | Failed | Cancelled),
+            Cancelling => matches!(to, Cancelled | Succeeded | Failed),
+            Succeeded | Failed | Cancelled => false,
+        }
+}
+
+/// Decides whether `new` replaces `current`.
+pub fn merge_decision(current: Option<&Job>, new: &Job) -> Merge {
+    let Some(cur) = current else {
+        return Merge::Applied;
+    };
+    if new.version <= cur.version {
+        Merge::Stale
+    } else if new.attempt > cur.attempt {
+        Merge::Applied
+    } else if new.attempt < cur.attempt || !reachable_within_attempt(cur.status, new.status) {
+        Merge::Illegal
+    } else {
+        Merge::Applied
+    }
+}
+
+/// The store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobsState {
+    pub jobs: HashMap<String, Entry>,
+    /// Highest event seq seen (diagnostics; ordering is per job, by version).
+    pub seq: u64,
+    /// A snapshot has been applied at least once.
+    pub loaded: bool,
+    pub load_error: Option<String>,
+    pub connection: Connection,
+    pub queue: Option<Rc<QueueStatus>>,
+    pub metrics: HashMap<String, Vector<MetricSample>>,
+    pub pending: HashMap<String, UserAction>,
+    pub action_errors: HashMap<String, String>,
+    /// Versions refused as illegal transitions (a backend bug if ever non-zero).
+    pub rejected: u64,
+    pub limits: Limits,
+}
+
+impl Default for JobsState {
+    fn default() -> Self {
+        Self::with_limits(Limits::default())
+    }
+}
+
+impl JobsState {
+    pub fn with_limits(limits: Limits) -> Self {
+        Self {
+            jobs: HashMap::new(),
+            seq: 0,
+            loaded: false,
+            load_error: None,
+            connection: Connection::Connecting,
+            queue: None,
+            metrics: HashMap::new(),
+            pending: HashMap::new(),
+            action_errors: HashMap::new(),
+            rejected: 0,
+            limits,
+        }
+    }
+
+    pub fn job(&self, id: &str) -> Option<&Rc<Job>> {
+        self.jobs.get(id).map(|e| &e.job)
+    }
+
+    /// The status to show: the server's, or what a pending action makes it look like.
+    pub fn shown_status(&self, job: &Job) -> JobStatus {
+        match (self.pending.get(&job.id), job.status) {
+            (Some(UserAction::Cancel), JobStatus::Running) => JobStatus::Cancelling,
+            (Some(UserAction::Cancel), JobStatus::Queued) => JobStatus::Cancelled,
+            (Some(UserAction::Retry), JobStatus::Failed | JobStatus::Cancelled) => {
+                JobStatus::Queued
+            }
+            (_, s) => s,
+        }
+    }
+
+    /// Applies one state change in place.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Snapshot { jobs, seq, reset } => self.apply_snapshot(jobs, seq, reset),
+            Action::Batch(events) => {
+                for event in events {
+                    self.apply_event(event);
+                }
+            }
+            Action::Connection(c) => self.connection = c,
+            Action::Queue(q) => self.queue = Some(Rc::new(q)),
+            Action::LoadFailed(reason) => self.load_error = Some(reason),
+            Action::Optimistic { id, action } => {
+                self.action_errors.remove(&id);
+                self.pending.insert(id, action);
+            }
+            Action::Confirmed { id, job } => {
+                self.pending.remove(&id);
+                let seen = self.seq;
+                self.merge_job(job, seen);
+            }
+            Action::RolledBack { id, reason } => {
+                self.pending.remove(&id);
+                self.action_errors.insert(id, reason);
+            }
+            Action::DismissActionError { id } => {
+                self.action_errors.remove(&id);
+            }
+            Action::Forget { id } => {
+                self.jobs.remove(&id);
+                self.metrics.remove(&id);
+                self.pending.remove(&id);
+                self.action_errors.remove(&id);
+            }
+        }
+    }
+
+    fn apply_snapshot(&mut self, jobs: Vec<Job>, seq: u64, reset: bool) {
+        let mut next: HashMap<String, Entry> = HashMap::new();
+        for job in jobs {
+            let id = job.id.clone();
+            // The snapshot is the backend's truth, but an event may already have brought a
+            // newer version than the snapshot holds.
+            let keep_ours = !reset
+                && self
+                    .jobs
+                    .get(&id)
+                    .is_some_and(|cur| cur.job.version >= job.version);
+            let entry = match (keep_ours, self.jobs.get(&id)) {
+                (true, Some(cur)) => cur.clone(),
+                _ => Entry {
+                    job: Rc::new(job),
+                    seen_seq: seq,
+                },
+            };
+            next.insert(id, entry);
+        }
+        if !reset {
+            // A job missing from the snapshot but delivered by a newer event than the snapshot
+            // was created after it: keep it. One known at or before the snapshot is gone.
+            for (id, entry) in self.jobs.iter() {
+                if entry.seen_seq > seq && !next.contains_key(id) {
+                    next.insert(id.clone(), entry.clone());
+                }
+            }
+        }
+        self.metrics.retain(|id, _| next.contains_key(id));
+        self.pending.retain(|id, _| next.contains_key(id));
+        self.jobs = next;
+        self.seq = if reset { seq } else { self.seq.max(seq) };
+        self.loaded = true;
+        self.load_error = None;
+    }
+
+    fn apply_event(&mut self, event: Event) {
+        match event {
+            Event::Job { seq, job } => {
+                self.seq = self.seq.max(seq);
+                self.merge_job(job, seq);
+            }
+            Event::Metric {
+                seq,
+                job_id,
+                sample,
+            } => {
+                self.seq = self.seq.max(seq);
+                let cap = self.limits.metrics_per_job;
+                let series = self.metrics.entry(job_id).or_default();
+                insert_sample(series, sample, cap);
+            }
+        }
+    }
+
+    fn merge_job(&mut self, job: Job, seen_seq: u64) -> Merge {
+        let decision = merge_decision(self.jobs.get(&job.id).map(|e| &*e.job), &job);
+        match decision {
+            Merge::Applied => {
+                let id = job.id.clone();
+                // A retry starts a new attempt: its earlier samples belong to another run.
+                if self
+                    .jobs
+                    .get(&id)
+                    .is_some_and(|cur| cur.job.attempt != job.attempt)
+                {
+                    if let Some(series) = self.metrics.get_mut(&id) {
+                        series.retain(|s| s.attempt >= job.attempt);
+                    }
+                }
+                if job.status.is_terminal() || job.status == JobStatus::Cancelling {
+                    self.settle_pending_by_truth(&job);
+                }
+                self.jobs.insert(
+                    id,
+                    Entry {
+                        job: Rc::new(job),
+                        seen_seq,
+                    },
+                );
+            }
+            Merge::Illegal => self.rejected += 1,
+            Merge::Stale => {}
+        }
+        decision
+    }
+
+    /// A pending cancel is settled by the server reaching the state it asked for.
+    fn settle_pending_by_truth(&mut self, job: &Job) {
+        if self.pending.get(&job.id) == Some(&UserAction::Cancel) {
+            self.pending.remove(&job.id);
+        }
+    }
+}
+
+/// Keeps samples ordered by time, without duplicates, and at most `cap` long.
+fn insert_sample(series: &mut Vector<MetricSample>, sample: MetricSample, cap: usize) {
+    let key = (sample.attempt, sample.t);
+    match series.back() {
+        Some(last) if (last.attempt, last.t) < key => series.push_back(sample),
+        None => series.push_back(sample),
+        _ => {
+            // Out of order (replay after reconnect): find its place, skip exact duplicates.
+            let pos = series
+                .iter()
+                .position(|s| (s.attempt, s.t) >= key)
+                .unwrap_or(series.len());
+            if series.get(pos).map(|s| (s.attempt, s.t)) != Some(key) {
+                series.insert(pos, sample);
+            }
+        }
+    }
+    while series.len() > cap {
+        series.pop_front();
+    }
+}
+
+impl Reducible for JobsState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests;
