@@ -27,7 +27,7 @@ step() {
 
 step fmt cargo fmt --all -- --check
 step clippy cargo clippy --workspace --all-targets -- -D warnings
-step clippy-wasm cargo clippy -p jobs-page --target wasm32-unknown-unknown --all-targets -- -D warnings
+step clippy-wasm cargo clippy -p jobs-page --target wasm32-unknown-unknown --lib --bins --test browser -- -D warnings
 step native cargo test -p jobs-page
 step browser env CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
   cargo test -p jobs-page --target wasm32-unknown-unknown --test browser

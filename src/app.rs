@@ -6,8 +6,9 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::connection_indicator::ConnectionIndicator;
 use crate::components::error_banner::ErrorBanner;
-use crate::hooks::ConfigContext;
+use crate::hooks::{ConfigContext, JobsProvider};
 use crate::pages::{job_detail_page::JobDetailPage, jobs_page::JobsPage, not_found::NotFound};
 use crate::services::{browser, config};
 use crate::state::config::Config;
@@ -79,9 +80,12 @@ pub fn App() -> Html {
         },
         Boot::Ready(config) => html! {
             <ContextProvider<ConfigContext> context={config.clone()}>
-                <HashRouter>
-                    <Switch<Route> render={switch} />
-                </HashRouter>
+                <JobsProvider>
+                    <ConnectionIndicator />
+                    <HashRouter>
+                        <Switch<Route> render={switch} />
+                    </HashRouter>
+                </JobsProvider>
             </ContextProvider<ConfigContext>>
         },
     };

@@ -5,6 +5,12 @@
 use jobs_page::components::error_banner::{ErrorBanner, ErrorBannerProps};
 use jobs_page::components::jobs::job_card::{JobCard, JobCardProps};
 use jobs_page::types::{Attempt, Job, JobError, JobKind, JobParams, JobStatus, Progress};
+use std::rc::Rc;
+use std::time::Duration;
+
+use jobs_page::hooks::{ConfigContext, JobsProvider};
+use jobs_page::services::live::running_loops;
+use jobs_page::state::config::Config;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::Element;
@@ -76,14 +82,26 @@ async fn job_card_renders_untrusted_names_as_text() {
     yew::Renderer::<JobCard>::with_root_and_props(
         el.clone(),
         JobCardProps {
-            job: job(JobStatus::Running, evil),
+            job: Rc::new(job(JobStatus::Running, evil)),
+            shown_status: None,
+            stale: false,
+            now_ms: 0,
         },
     )
     .render();
     yew::scheduler::flush().await;
-    assert_eq!(q(&el, "[data-testid=job-dataset]").text_content().unwrap(), evil);
-    assert!(el.query_selector("img").unwrap().is_none(), "markup was parsed");
-    assert!(el.query_selector("script").unwrap().is_none(), "markup was parsed");
+    assert_eq!(
+        q(&el, "[data-testid=job-dataset]").text_content().unwrap(),
+        evil
+    );
+    assert!(
+        el.query_selector("img").unwrap().is_none(),
+        "markup was parsed"
+    );
+    assert!(
+        el.query_selector("script").unwrap().is_none(),
+        "markup was parsed"
+    );
     let pwned = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap();
     assert!(pwned.is_undefined());
 }
@@ -97,14 +115,31 @@ async fn job_card_shows_status_progress_and_error_in_words() {
         message: "row 1201: column 'value': could not convert 'n/a' to float\nsecond line".into(),
         traceback: "Traceback (most recent call last):".into(),
     });
-    yew::Renderer::<JobCard>::with_root_and_props(el.clone(), JobCardProps { job: failed }).render();
+    yew::Renderer::<JobCard>::with_root_and_props(
+        el.clone(),
+        JobCardProps {
+            job: Rc::new(failed),
+            shown_status: None,
+            stale: true,
+            now_ms: 0,
+        },
+    )
+    .render();
     yew::scheduler::flush().await;
     let card = q(&el, "[data-testid=job-card]");
     assert_eq!(card.get_attribute("data-status").as_deref(), Some("failed"));
-    assert_eq!(q(&el, "[data-testid=job-status]").text_content().unwrap(), "failed");
+    assert_eq!(
+        q(&el, "[data-testid=job-status]").text_content().unwrap(),
+        "failed"
+    );
     assert_eq!(
         q(&el, "[data-testid=job-error]").text_content().unwrap(),
         "ValueError: row 1201: column 'value': could not convert 'n/a' to float"
+    );
+    assert_eq!(
+        card.get_attribute("data-stale").as_deref(),
+        Some("false"),
+        "a finished job is never marked stale"
     );
     let bar = q(&el, "[role=progressbar]");
     assert_eq!(bar.get_attribute("aria-valuenow").as_deref(), Some("25"));
@@ -112,8 +147,13 @@ async fn job_card_shows_status_progress_and_error_in_words() {
         q(&el, "[data-testid=job-progress]").text_content().unwrap(),
         "1,500 / 6,000 rows (25%)"
     );
-    let link = q(&el, "a.job-link").dyn_into::<web_sys::HtmlAnchorElement>().unwrap();
-    assert_eq!(link.get_attribute("href").as_deref(), Some("#/jobs/job_0123456789ab"));
+    let link = q(&el, "a.job-link")
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .unwrap();
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("#/jobs/job_0123456789ab")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -135,10 +175,93 @@ async fn error_banner_is_an_alert_with_a_working_retry() {
     .render();
     yew::scheduler::flush().await;
     let alert = q(&el, "[role=alert]");
-    assert!(alert.text_content().unwrap().contains("cannot reach the server: <b>down</b>"));
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("cannot reach the server: <b>down</b>"));
     let button = q(&el, "button").dyn_into::<web_sys::HtmlElement>().unwrap();
     assert_eq!(button.text_content().as_deref(), Some("Retry"));
     button.click();
     yew::scheduler::flush().await;
     assert_eq!(clicks.get(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn optimistic_status_and_staleness_show_on_the_card() {
+    let el = root();
+    yew::Renderer::<JobCard>::with_root_and_props(
+        el.clone(),
+        JobCardProps {
+            job: Rc::new(job(JobStatus::Running, "sales.csv")),
+            shown_status: Some(JobStatus::Cancelling),
+            stale: true,
+            now_ms: 0,
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let card = q(&el, "[data-testid=job-card]");
+    assert_eq!(
+        card.get_attribute("data-status").as_deref(),
+        Some("cancelling")
+    );
+    assert_eq!(card.get_attribute("data-stale").as_deref(), Some("true"));
+    assert_eq!(
+        q(&el, "[data-testid=job-stale]").text_content().as_deref(),
+        Some("possibly out of date")
+    );
+}
+
+/// Waits (by polling a condition, with a deadline) for the live loop count to reach `want`.
+async fn wait_loops(want: u32) {
+    for _ in 0..200 {
+        if running_loops() == want {
+            return;
+        }
+        gloo_timers::future::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "expected {want} running live loops, found {}",
+        running_loops()
+    );
+}
+
+#[derive(yew::Properties, PartialEq)]
+struct HostProps {
+    config: ConfigContext,
+}
+
+#[yew::component]
+fn Host(props: &HostProps) -> yew::Html {
+    yew::html! {
+        <yew::ContextProvider<ConfigContext> context={props.config.clone()}>
+            <JobsProvider><p>{ "inside" }</p></JobsProvider>
+        </yew::ContextProvider<ConfigContext>>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_the_provider_stops_the_live_loop() {
+    assert_eq!(running_loops(), 0);
+    // Nothing listens on port 9: the loop keeps failing and backing off until stopped.
+    let config = Rc::new(Config {
+        api_base: "http://127.0.0.1:9/api/v1".into(),
+        ws_url: "ws://127.0.0.1:9/api/v1/ws".into(),
+        allowed_parent_origins: vec![],
+    });
+    for _ in 0..3 {
+        let el = root();
+        let app = yew::Renderer::<Host>::with_root_and_props(
+            el.clone(),
+            HostProps {
+                config: config.clone(),
+            },
+        )
+        .render();
+        yew::scheduler::flush().await;
+        wait_loops(1).await;
+        app.destroy();
+        yew::scheduler::flush().await;
+        wait_loops(0).await;
+    }
 }

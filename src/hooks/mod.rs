@@ -1,7 +1,9 @@
-//! Hooks: how components reach configuration, the API and (later) the live job store.
+//! Hooks: how components reach configuration, the API and the live job store.
 
+pub mod use_clock;
 pub mod use_config;
 pub mod use_jobs;
 
+pub use use_clock::use_clock;
 pub use use_config::{use_api, use_config, ConfigContext};
-pub use use_jobs::{use_job, use_job_list, Load};
+pub use use_jobs::{use_job, use_jobs, JobsProvider, UseJobsHandle};

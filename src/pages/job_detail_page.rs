@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::status_badge::StatusBadge;
-use crate::hooks::{use_job, Load};
+use crate::hooks::use_job;
 use crate::types::{Attempt, Job};
 
 #[derive(Properties, PartialEq)]
@@ -15,16 +15,16 @@ pub struct JobDetailPageProps {
 
 #[component]
 pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
-    let job = use_job(props.id.to_string());
-    let body = match &job.state {
-        Load::Loading => html! {
+    let (job, error) = use_job(props.id.to_string());
+    let body = match (job, error) {
+        (Some(job), _) => view_job(&job),
+        (None, Some(err)) => html! {
+            <ErrorBanner title="Could not load this job" message={err.to_string()}
+                         testid="job-error-banner" />
+        },
+        (None, None) => html! {
             <p class="loading" role="status" data-testid="job-loading">{ "Loading job…" }</p>
         },
-        Load::Failed(err) => html! {
-            <ErrorBanner title="Could not load this job" message={err.to_string()}
-                         on_retry={job.reload.clone()} testid="job-error-banner" />
-        },
-        Load::Ready(job) => view_job(job),
     };
     html! {
         <section class="job-detail-page">

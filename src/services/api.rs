@@ -108,6 +108,22 @@ impl ApiClient {
         get(&self.url(&format!("/jobs/{}", encode_component(id)))).await
     }
 
+    pub async fn cancel_job(&self, id: &str) -> Result<Job, ApiError> {
+        post(
+            &self.url(&format!("/jobs/{}/cancel", encode_component(id))),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    pub async fn retry_job(&self, id: &str) -> Result<Job, ApiError> {
+        post(
+            &self.url(&format!("/jobs/{}/retry", encode_component(id))),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
     pub async fn create_job(&self, body: &JobCreate) -> Result<Job, ApiError> {
         post(&self.url("/jobs"), body).await
     }

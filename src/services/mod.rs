@@ -4,3 +4,4 @@
 pub mod api;
 pub mod browser;
 pub mod config;
+pub mod live;

@@ -40,7 +40,7 @@ pub enum UserAction {
 pub enum Event {
     Job {
         seq: u64,
-        job: Job,
+        job: Box<Job>,
     },
     Metric {
         seq: u64,
@@ -73,7 +73,7 @@ pub enum Action {
     /// The server accepted: its answer is the new truth.
     Confirmed {
         id: String,
-        job: Job,
+        job: Box<Job>,
     },
     /// The server refused or could not be reached: undo, and say why.
     RolledBack {
@@ -213,7 +213,7 @@ impl JobsState {
             Action::Confirmed { id, job } => {
                 self.pending.remove(&id);
                 let seen = self.seq;
-                self.merge_job(job, seen);
+                self.merge_job(*job, seen);
             }
             Action::RolledBack { id, reason } => {
                 self.pending.remove(&id);
@@ -272,7 +272,7 @@ impl JobsState {
         match event {
             Event::Job { seq, job } => {
                 self.seq = self.seq.max(seq);
-                self.merge_job(job, seq);
+                self.merge_job(*job, seq);
             }
             Event::Metric {
                 seq,

@@ -52,7 +52,10 @@ pub(crate) fn job(id: &str, version: u64, status: JobStatus, attempt: u32, proce
 }
 
 fn ev(seq: u64, j: Job) -> Event {
-    Event::Job { seq, job: j }
+    Event::Job {
+        seq,
+        job: Box::new(j),
+    }
 }
 
 fn sample(t: i64, attempt: u32) -> MetricSample {
@@ -156,7 +159,7 @@ fn optimistic_cancel_shows_at_once_and_settles_either_way() {
     assert!(s.action_errors.get("a").is_none());
     s.apply(Action::Confirmed {
         id: "a".into(),
-        job: job("a", 3, JobStatus::Cancelling, 1, 10),
+        job: Box::new(job("a", 3, JobStatus::Cancelling, 1, 10)),
     });
     assert!(s.pending.is_empty());
     assert_eq!(s.job("a").unwrap().status, JobStatus::Cancelling);

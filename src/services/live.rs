@@ -1,0 +1,649 @@
+//! The live transport: one long-lived loop that keeps the job store equal to the backend.
+//!
+//! WebSocket first (resume with `after=<seq>`, replay, heartbeat deadline), exponential
+//! backoff with full jitter between attempts, a snapshot over HTTP when the event chain breaks
+//! or the server asks for a resync, and HTTP polling when the WebSocket cannot be used while
+//! HTTP works. Started by the jobs provider; stopped by its cleanup (`LiveHandle::stop`).
+//! Every event that arrives within one short window is dispatched as one batch (one render).
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use futures::stream::SplitSink;
+use futures::{select, FutureExt, SinkExt, StreamExt};
+use gloo_net::websocket::{futures::WebSocket, Message};
+use gloo_timers::future::sleep;
+use yew::platform::spawn_local;
+use yew::Callback;
+
+use crate::services::api::{encode_component, ApiClient, ApiError, JobQuery};
+use crate::state::backoff::Backoff;
+use crate::state::connection::Connection;
+use crate::state::heartbeat::Heartbeat;
+use crate::state::jobs_store::{Action, Event};
+use crate::state::sequence::{SeqTracker, Verdict};
+use crate::types::{ClientMessage, LogLine, QueueStatus, ServerMessage};
+
+/// Jobs loaded per snapshot (the API's maximum page).
+const SNAPSHOT_LIMIT: u64 = 5000;
+/// How long events are gathered before one batch is dispatched.
+const BATCH_WINDOW_MS: f64 = 50.0;
+/// A connection live this long resets the backoff.
+const STABLE_MS: f64 = 10_000.0;
+/// Deadline for the server's hello after opening.
+const HELLO_TIMEOUT_MS: u64 = 10_000;
+/// Consecutive WebSocket failures (while HTTP answers) before falling back to polling.
+const WS_FAILURES_BEFORE_POLLING: u32 = 3;
+/// Polling: the minimum interval between two polls, and how often the WebSocket is retried.
+const POLL_INTERVAL_MS: u64 = 3_000;
+const WS_PROBE_INTERVAL_MS: f64 = 15_000.0;
+
+/// Messages from the page to the loop.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Control {
+    Stop,
+    /// Retry now: the user pressed "retry now", the browser came online or the tab became visible.
+    Wake,
+    /// Deliver a job's log lines after `after_line`, now and after every reconnect.
+    Subscribe {
+        job_id: String,
+        after_line: u64,
+    },
+    Unsubscribe {
+        job_id: String,
+    },
+}
+
+/// Where the loop delivers what it learns.
+#[derive(Clone)]
+pub struct Sinks {
+    pub dispatch: Callback<Action>,
+    /// Log lines of subscribed jobs, in order, without duplicates.
+    pub logs: Callback<(String, Vec<LogLine>)>,
+}
+
+/// Talks to a running loop. Dropping the handle does not stop it: call [`LiveHandle::stop`].
+#[derive(Clone, Debug)]
+pub struct LiveHandle {
+    tx: UnboundedSender<Control>,
+}
+
+impl PartialEq for LiveHandle {
+    fn eq(&self, other: &Self) -> bool {
+        self.tx.same_receiver(&other.tx)
+    }
+}
+
+impl LiveHandle {
+    pub fn send(&self, control: Control) {
+        // A closed channel means the loop already ended; nothing left to tell it.
+        let _ = self.tx.unbounded_send(control);
+    }
+
+    pub fn stop(&self) {
+        self.send(Control::Stop);
+        self.tx.close_channel();
+    }
+}
+
+thread_local! {
+    static RUNNING: Cell<u32> = const { Cell::new(0) };
+}
+
+/// How many loops are running (tests check that unmounting stops them).
+pub fn running_loops() -> u32 {
+    RUNNING.with(Cell::get)
+}
+
+/// Starts the loop.
+pub fn start(api: ApiClient, ws_url: String, sinks: Sinks) -> LiveHandle {
+    let (tx, rx) = unbounded();
+    let agent = Agent {
+        api,
+        ws_url,
+        sinks,
+        ctl: rx,
+        backoff: Backoff::default(),
+        poll_backoff: Backoff::new(POLL_INTERVAL_MS as f64, 2.0, 30_000.0),
+        tracker: None,
+        reset_next: false,
+        subs: HashMap::new(),
+        ws_failures: 0,
+        polling: None,
+        next_probe_at: 0.0,
+        last_resync_at: f64::NEG_INFINITY,
+    };
+    spawn_local(agent.run());
+    LiveHandle { tx }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn warn(msg: &str) {
+    web_sys::console::warn_1(&msg.into());
+}
+
+fn tab_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
+}
+
+fn browser_offline() -> bool {
+    web_sys::window().is_some_and(|w| !w.navigator().on_line())
+}
+
+/// How a WebSocket session ended.
+enum End {
+    Stopped,
+    /// The event chain broke or the server asked for it: reload the snapshot, reconnect.
+    Resync,
+    Lost {
+        reason: String,
+        got_hello: bool,
+        live_ms: f64,
+    },
+}
+
+/// How a pause ended.
+enum Wait {
+    Elapsed,
+    Woken,
+    Stopped,
+}
+
+struct Agent {
+    api: ApiClient,
+    ws_url: String,
+    sinks: Sinks,
+    ctl: UnboundedReceiver<Control>,
+    backoff: Backoff,
+    poll_backoff: Backoff,
+    /// Position in the event chain; `None` until a snapshot is loaded.
+    tracker: Option<SeqTracker>,
+    /// The next snapshot replaces everything (the backend lost its history).
+    reset_next: bool,
+    /// Subscribed jobs and the last log line delivered for each.
+    subs: HashMap<String, u64>,
+    ws_failures: u32,
+    /// `Some(reason)` while in the polling fallback.
+    polling: Option<String>,
+    next_probe_at: f64,
+    last_resync_at: f64,
+}
+
+impl Agent {
+    async fn run(mut self) {
+        RUNNING.with(|r| r.set(r.get() + 1));
+        self.main_loop().await;
+        RUNNING.with(|r| r.set(r.get().saturating_sub(1)));
+    }
+
+    fn set_connection(&self, c: Connection) {
+        self.sinks.dispatch.emit(Action::Connection(c));
+    }
+
+    fn on_control(&mut self, c: Option<Control>) -> Option<Wait> {
+        match c {
+            None | Some(Control::Stop) => Some(Wait::Stopped),
+            Some(Control::Wake) => Some(Wait::Woken),
+            Some(Control::Subscribe { job_id, after_line }) => {
+                self.subs.insert(job_id, after_line);
+                None
+            }
+            Some(Control::Unsubscribe { job_id }) => {
+                self.subs.remove(&job_id);
+                None
+            }
+        }
+    }
+
+    /// Sleeps `ms`, unless woken or stopped first.
+    async fn pause(&mut self, ms: u64) -> Wait {
+        let mut timer = sleep(Duration::from_millis(ms)).fuse();
+        loop {
+            select! {
+                _ = timer => return Wait::Elapsed,
+                c = self.ctl.next() => {
+                    if let Some(w) = self.on_control(c) {
+                        return w;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Loads the job list; `None` when stopped meanwhile.
+    async fn load_snapshot(&mut self) -> Option<Result<(), ApiError>> {
+        let api = self.api.clone();
+        let mut fetch = Box::pin(
+            async move {
+                api.list_jobs(&JobQuery {
+                    limit: Some(SNAPSHOT_LIMIT),
+                    ..Default::default()
+                })
+                .await
+            }
+            .fuse(),
+        );
+        let result = loop {
+            select! {
+                r = fetch => break r,
+                c = self.ctl.next() => {
+                    if let Some(Wait::Stopped) = self.on_control(c) {
+                        return None;
+                    }
+                }
+            }
+        };
+        Some(result.map(|list| {
+            let reset = std::mem::take(&mut self.reset_next);
+            self.tracker = Some(SeqTracker::at(list.seq));
+            self.sinks.dispatch.emit(Action::Snapshot {
+                jobs: list.items,
+                seq: list.seq,
+                reset,
+            });
+        }))
+    }
+
+    async fn main_loop(&mut self) {
+        loop {
+            if self.polling.is_some() {
+                match self.poll_round().await {
+                    Wait::Stopped => return,
+                    Wait::Elapsed | Wait::Woken => {}
+                }
+                if now() < self.next_probe_at {
+                    continue;
+                }
+                self.next_probe_at = now() + WS_PROBE_INTERVAL_MS;
+            } else if self.tracker.is_none() {
+                match self.load_snapshot().await {
+                    None => return,
+                    Some(Ok(())) => {}
+                    Some(Err(e)) => {
+                        self.sinks.dispatch.emit(Action::LoadFailed(e.to_string()));
+                        match self.wait_before_retry(e.to_string()).await {
+                            Wait::Stopped => return,
+                            _ => continue,
+                        }
+                    }
+                }
+            }
+            match self.session().await {
+                End::Stopped => return,
+                End::Resync => {
+                    self.tracker = None;
+                    self.polling = None;
+                    // A server that keeps asking for resyncs must not make us spin.
+                    let again = now() - self.last_resync_at < 5_000.0;
+                    self.last_resync_at = now();
+                    if again {
+                        if let Wait::Stopped = self
+                            .wait_before_retry("resynchronising with the server".into())
+                            .await
+                        {
+                            return;
+                        }
+                    }
+                }
+                End::Lost {
+                    reason,
+                    got_hello,
+                    live_ms,
+                } => {
+                    if got_hello {
+                        self.ws_failures = 0;
+                        if live_ms >= STABLE_MS {
+                            self.backoff.reset();
+                        }
+                    } else {
+                        self.ws_failures += 1;
+                    }
+                    if self.polling.is_some() {
+                        continue; // still polling; probe again later
+                    }
+                    if self.ws_failures >= WS_FAILURES_BEFORE_POLLING {
+                        // Is it only the WebSocket? If HTTP answers, poll instead.
+                        match self.load_snapshot().await {
+                            None => return,
+                            Some(Ok(())) => {
+                                self.polling = Some(format!("WebSocket unavailable: {reason}"));
+                                self.next_probe_at = now() + WS_PROBE_INTERVAL_MS;
+                                self.poll_backoff.reset();
+                                continue;
+                            }
+                            Some(Err(_)) => {}
+                        }
+                    }
+                    if let Wait::Stopped = self.wait_before_retry(reason).await {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Shows "reconnecting" (or "offline") and waits out the next backoff delay.
+    async fn wait_before_retry(&mut self, reason: String) -> Wait {
+        let delay = self.backoff.next_delay_ms(js_sys::Math::random());
+        if browser_offline() {
+            self.set_connection(Connection::Offline {
+                reason: "The browser reports no network connection.".into(),
+            });
+        } else {
+            self.set_connection(Connection::Reconnecting {
+                attempt: self.backoff.attempt(),
+                retry_at_ms: (now() + delay as f64) as i64,
+                reason,
+            });
+        }
+        self.pause(delay).await
+    }
+
+    /// One polling step: fetch the list (unless the tab is hidden), then wait.
+    async fn poll_round(&mut self) -> Wait {
+        let reason = self.polling.clone().unwrap_or_default();
+        if tab_hidden() {
+            self.set_connection(Connection::Polling {
+                reason: format!("{reason}. Paused while the tab is hidden."),
+            });
+            // Woken by visibilitychange; the long timeout only bounds the wait.
+            return self.pause(60_000).await;
+        }
+        let delay = match self.load_snapshot().await {
+            None => return Wait::Stopped,
+            Some(Ok(())) => {
+                self.poll_backoff.reset();
+                self.set_connection(Connection::Polling {
+                    reason: reason.clone(),
+                });
+                POLL_INTERVAL_MS
+            }
+            Some(Err(e)) => {
+                self.sinks.dispatch.emit(Action::LoadFailed(e.to_string()));
+                let d = self
+                    .poll_backoff
+                    .next_delay_ms(js_sys::Math::random())
+                    .max(POLL_INTERVAL_MS);
+                self.set_connection(Connection::Reconnecting {
+                    attempt: self.poll_backoff.attempt(),
+                    retry_at_ms: (now() + d as f64) as i64,
+                    reason: e.to_string(),
+                });
+                d
+            }
+        };
+        match self.pause(delay).await {
+            // Polls keep their minimum interval even when woken; only stop is immediate.
+            Wait::Woken => Wait::Elapsed,
+            other => other,
+        }
+    }
+
+    fn ws_url_after(&self, after: u64) -> String {
+        let sep = if self.ws_url.contains('?') { '&' } else { '?' };
+        format!(
+            "{}{sep}after={}",
+            self.ws_url,
+            encode_component(&after.to_string())
+        )
+    }
+
+    async fn session(&mut self) -> End {
+        let after = self.tracker.map(|t| t.last()).unwrap_or(0);
+        let ws = match WebSocket::open(&self.ws_url_after(after)) {
+            Ok(ws) => ws,
+            Err(e) => {
+                return End::Lost {
+                    reason: format!("cannot open the WebSocket: {e}"),
+                    got_hello: false,
+                    live_ms: 0.0,
+                }
+            }
+        };
+        let (mut tx, rx) = ws.split();
+        let mut rx = rx.fuse();
+        let mut hb = Heartbeat::new(HELLO_TIMEOUT_MS / 3, now() as i64);
+        let mut live_since: Option<f64> = None;
+        let mut batch = Batch::default();
+        let end = loop {
+            let t = now();
+            let mut wait_ms = hb.remaining_ms(t as i64) as f64;
+            if let Some(due) = batch.due_at {
+                wait_ms = wait_ms.min((due - t).max(0.0));
+            }
+            let mut timer = sleep(Duration::from_millis(wait_ms as u64 + 1)).fuse();
+            select! {
+                frame = rx.next() => match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        hb.frame(now() as i64);
+                        if let Some(end) = self.on_frame(&text, &mut tx, &mut hb, &mut batch, &mut live_since).await {
+                            break end;
+                        }
+                    }
+                    Some(Ok(Message::Bytes(_))) => warn("live: ignoring a binary frame"),
+                    Some(Err(e)) => break self.lost(format!("connection lost ({e})"), live_since),
+                    None => break self.lost("connection closed".into(), live_since),
+                },
+                c = self.ctl.next() => {
+                    let subscribe = match &c {
+                        Some(Control::Subscribe { job_id, after_line }) => Some(ClientMessage::SubscribeLogs {
+                            job_id: job_id.clone(),
+                            after_line: *after_line,
+                        }),
+                        Some(Control::Unsubscribe { job_id }) => Some(ClientMessage::UnsubscribeLogs {
+                            job_id: job_id.clone(),
+                        }),
+                        _ => None,
+                    };
+                    match self.on_control(c) {
+                        Some(Wait::Stopped) => break End::Stopped,
+                        Some(_) => {} // already connected: nothing to retry
+                        None => {
+                            if let (Some(msg), Some(_)) = (subscribe, live_since) {
+                                send(&mut tx, &msg).await;
+                            }
+                        }
+                    }
+                },
+                _ = timer => {
+                    if hb.is_dead(now() as i64) {
+                        let secs = hb.deadline_ms / 1000;
+                        break self.lost(format!("no message from the server for {secs} s"), live_since);
+                    }
+                    if batch.due_at.is_some_and(|d| now() >= d) {
+                        self.flush(&mut batch);
+                    }
+                }
+            }
+        };
+        self.flush(&mut batch);
+        // Dropping the halves closes the socket and removes its listeners.
+        drop(tx);
+        end
+    }
+
+    fn lost(&self, reason: String, live_since: Option<f64>) -> End {
+        End::Lost {
+            reason,
+            got_hello: live_since.is_some(),
+            live_ms: live_since.map(|s| now() - s).unwrap_or(0.0),
+        }
+    }
+
+    fn flush(&self, batch: &mut Batch) {
+        batch.due_at = None;
+        if !batch.events.is_empty() {
+            self.sinks
+                .dispatch
+                .emit(Action::Batch(std::mem::take(&mut batch.events)));
+        }
+        if let Some(q) = batch.queue.take() {
+            self.sinks.dispatch.emit(Action::Queue(q));
+        }
+        for (job_id, lines) in batch.logs.drain() {
+            self.sinks.logs.emit((job_id, lines));
+        }
+    }
+
+    /// Handles one text frame; `Some` ends the session.
+    async fn on_frame(
+        &mut self,
+        text: &str,
+        tx: &mut SplitSink<WebSocket, Message>,
+        hb: &mut Heartbeat,
+        batch: &mut Batch,
+        live_since: &mut Option<f64>,
+    ) -> Option<End> {
+        let msg = match serde_json::from_str::<ServerMessage>(text) {
+            Ok(m) => m,
+            Err(e) => {
+                let head: String = text.chars().take(120).collect();
+                warn(&format!("live: skipping an unreadable frame ({e}): {head}"));
+                return None;
+            }
+        };
+        let mut tracker = self.tracker.unwrap_or_default();
+        let end = match msg {
+            ServerMessage::Hello { heartbeat_ms, .. } => {
+                *hb = Heartbeat::new(heartbeat_ms, now() as i64);
+                *live_since = Some(now());
+                self.ws_failures = 0;
+                self.polling = None;
+                self.set_connection(Connection::Live);
+                for (job_id, after_line) in self.subs.clone() {
+                    send(tx, &ClientMessage::SubscribeLogs { job_id, after_line }).await;
+                }
+                None
+            }
+            ServerMessage::ResyncRequired { seq, reason } => {
+                warn(&format!("live: resync required: {reason}"));
+                // A server position behind ours means the backend lost its history.
+                self.reset_next = seq < tracker.last();
+                Some(End::Resync)
+            }
+            ServerMessage::JobCreated { seq, prev_seq, job }
+            | ServerMessage::JobUpdated { seq, prev_seq, job } => self.chain(
+                &mut tracker,
+                seq,
+                prev_seq,
+                batch,
+                Event::Job {
+                    seq,
+                    job: Box::new(job),
+                },
+            ),
+            ServerMessage::Metric {
+                seq,
+                prev_seq,
+                job_id,
+                sample,
+            } => self.chain(
+                &mut tracker,
+                seq,
+                prev_seq,
+                batch,
+                Event::Metric {
+                    seq,
+                    job_id,
+                    sample,
+                },
+            ),
+            ServerMessage::Heartbeat { seq, .. } => {
+                if tracker.heartbeat_consistent(seq) {
+                    None
+                } else {
+                    warn(&format!(
+                        "live: server sent up to {seq}, we have {}: reloading",
+                        tracker.last()
+                    ));
+                    Some(End::Resync)
+                }
+            }
+            ServerMessage::Queue { queue } => {
+                batch.queue = Some(queue);
+                batch.arm();
+                None
+            }
+            ServerMessage::Log { job_id, line } => {
+                if let Some(last) = self.subs.get_mut(&job_id) {
+                    if line.n > *last {
+                        *last = line.n;
+                        batch.logs.entry(job_id).or_default().push(line);
+                        batch.arm();
+                    }
+                }
+                None
+            }
+            ServerMessage::Error { detail } => {
+                warn(&format!("live: server reported: {detail}"));
+                None
+            }
+        };
+        if self.tracker.is_some() {
+            self.tracker = Some(tracker);
+        }
+        end
+    }
+
+    fn chain(
+        &mut self,
+        tracker: &mut SeqTracker,
+        seq: u64,
+        prev_seq: u64,
+        batch: &mut Batch,
+        event: Event,
+    ) -> Option<End> {
+        match tracker.check(seq, prev_seq) {
+            Verdict::Apply => {
+                batch.events.push(event);
+                batch.arm();
+                None
+            }
+            Verdict::Duplicate => None,
+            Verdict::Gap {
+                expected_prev,
+                got_prev,
+            } => {
+                warn(&format!(
+                    "live: event gap (have {expected_prev}, server continued from {got_prev}): reloading"
+                ));
+                Some(End::Resync)
+            }
+        }
+    }
+}
+
+/// Events gathered during one batch window.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Event>,
+    logs: HashMap<String, Vec<LogLine>>,
+    queue: Option<QueueStatus>,
+    due_at: Option<f64>,
+}
+
+impl Batch {
+    fn arm(&mut self) {
+        if self.due_at.is_none() {
+            self.due_at = Some(now() + BATCH_WINDOW_MS);
+        }
+    }
+}
+
+async fn send(tx: &mut SplitSink<WebSocket, Message>, msg: &ClientMessage) {
+    match serde_json::to_string(msg) {
+        Ok(text) => {
+            if let Err(e) = tx.send(Message::Text(text)).await {
+                warn(&format!("live: could not send {msg:?}: {e}"));
+            }
+        }
+        Err(e) => warn(&format!("live: could not encode {msg:?}: {e}")),
+    }
+}
