@@ -2,8 +2,10 @@
 
 pub mod use_clock;
 pub mod use_config;
+pub mod use_job_logs;
 pub mod use_jobs;
 
 pub use use_clock::use_clock;
 pub use use_config::{use_api, use_config, ConfigContext};
+pub use use_job_logs::use_job_logs;
 pub use use_jobs::{use_job, use_jobs, JobsProvider, UseJobsHandle};

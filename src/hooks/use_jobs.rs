@@ -4,6 +4,8 @@
 //! the effect's cleanup together with its browser listeners). Components reach the store with
 //! `use_jobs()`, which returns the state plus the domain actions.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -20,9 +22,47 @@ use crate::types::{Job, LogLine};
 #[derive(Clone, PartialEq)]
 pub struct UseJobsHandle {
     store: UseReducerHandle<JobsState>,
-    live: Option<LiveHandle>,
+    live: LiveSlot,
     api: ApiClient,
-    logs: Callback<(String, Vec<LogLine>)>,
+    log_routes: LogRoutes,
+}
+
+/// The running transport, shared so handles captured by effects always reach the current one.
+#[derive(Clone, Default)]
+pub struct LiveSlot(Rc<RefCell<Option<LiveHandle>>>);
+
+impl PartialEq for LiveSlot {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl LiveSlot {
+    fn send(&self, control: Control) {
+        if let Some(live) = self.0.borrow().as_ref() {
+            live.send(control);
+        }
+    }
+}
+
+/// Who receives live log lines of which job.
+#[derive(Clone, Default)]
+pub struct LogRoutes(Rc<RefCell<HashMap<String, Callback<Vec<LogLine>>>>>);
+
+impl PartialEq for LogRoutes {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl LogRoutes {
+    fn deliver(&self, job_id: &str, lines: Vec<LogLine>) {
+        // Clone the callback out so a receiver may (un)register while handling lines.
+        let route = self.0.borrow().get(job_id).cloned();
+        if let Some(cb) = route {
+            cb.emit(lines);
+        }
+    }
 }
 
 impl UseJobsHandle {
@@ -32,9 +72,7 @@ impl UseJobsHandle {
 
     /// Reconnect at once instead of waiting out the backoff.
     pub fn retry_now(&self) {
-        if let Some(live) = &self.live {
-            live.send(Control::Wake);
-        }
+        self.live.send(Control::Wake);
     }
 
     /// Cancel (or retry) with an optimistic update, confirmed or rolled back by the server.
@@ -64,36 +102,34 @@ impl UseJobsHandle {
         });
     }
 
-    /// Start delivering a job's log lines after `after_line` to the log sink.
-    pub fn subscribe_logs(&self, job_id: &str, after_line: u64) {
-        if let Some(live) = &self.live {
-            live.send(Control::Subscribe {
-                job_id: job_id.to_string(),
-                after_line,
-            });
-        }
+    pub fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
+    /// Deliver a job's live log lines after `after_line` to `on_lines`, now and after every
+    /// reconnect, until [`UseJobsHandle::unsubscribe_logs`].
+    pub fn subscribe_logs(&self, job_id: &str, after_line: u64, on_lines: Callback<Vec<LogLine>>) {
+        self.log_routes
+            .0
+            .borrow_mut()
+            .insert(job_id.to_string(), on_lines);
+        self.live.send(Control::Subscribe {
+            job_id: job_id.to_string(),
+            after_line,
+        });
     }
 
     pub fn unsubscribe_logs(&self, job_id: &str) {
-        if let Some(live) = &self.live {
-            live.send(Control::Unsubscribe {
-                job_id: job_id.to_string(),
-            });
-        }
-    }
-
-    /// Where live log lines go (set by the log viewer's provider).
-    pub fn log_sink(&self) -> &Callback<(String, Vec<LogLine>)> {
-        &self.logs
+        self.log_routes.0.borrow_mut().remove(job_id);
+        self.live.send(Control::Unsubscribe {
+            job_id: job_id.to_string(),
+        });
     }
 }
 
 #[derive(Properties, PartialEq)]
 pub struct JobsProviderProps {
     pub children: Html,
-    /// Receives log lines of subscribed jobs.
-    #[prop_or_default]
-    pub on_logs: Callback<(String, Vec<LogLine>)>,
 }
 
 /// Owns the store and the transport for everything below it.
@@ -101,11 +137,15 @@ pub struct JobsProviderProps {
 pub fn JobsProvider(props: &JobsProviderProps) -> Html {
     let config = use_config();
     let store = use_reducer(JobsState::default);
-    let live = use_state(|| None::<LiveHandle>);
+    let live = use_memo((), |_| LiveSlot::default());
+    let log_routes = use_memo((), |_| LogRoutes::default());
     {
         let dispatcher = store.dispatcher();
-        let live = live.clone();
-        let on_logs = props.on_logs.clone();
+        let slot = (*live).clone();
+        let routes = (*log_routes).clone();
+        let on_logs = Callback::from(move |(job_id, lines): (String, Vec<LogLine>)| {
+            routes.deliver(&job_id, lines)
+        });
         use_effect_with(config.clone(), move |config| {
             let sinks = Sinks {
                 dispatch: Callback::from(move |a| dispatcher.dispatch(a)),
@@ -113,10 +153,11 @@ pub fn JobsProvider(props: &JobsProviderProps) -> Html {
             };
             let api = ApiClient::new(config.api_base.clone());
             let handle = live::start(api, config.ws_url.clone(), sinks);
-            live.set(Some(handle.clone()));
+            *slot.0.borrow_mut() = Some(handle.clone());
             let listeners = wake_listeners(&handle);
             move || {
                 handle.stop();
+                slot.0.borrow_mut().take();
                 drop(listeners);
             }
         });
@@ -125,7 +166,7 @@ pub fn JobsProvider(props: &JobsProviderProps) -> Html {
         store,
         live: (*live).clone(),
         api: ApiClient::new(config.api_base.clone()),
-        logs: props.on_logs.clone(),
+        log_routes: (*log_routes).clone(),
     };
     html! {
         <ContextProvider<UseJobsHandle> context={handle}>
@@ -168,9 +209,9 @@ pub fn use_jobs() -> UseJobsHandle {
     let config = use_config();
     ctx.unwrap_or_else(|| UseJobsHandle {
         store: fallback_store,
-        live: None,
+        live: LiveSlot::default(),
         api: ApiClient::new(config.api_base.clone()),
-        logs: Callback::noop(),
+        log_routes: LogRoutes::default(),
     })
 }
 

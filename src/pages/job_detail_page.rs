@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::components::error_banner::ErrorBanner;
+use crate::components::jobs::job_log_panel::JobLogPanel;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::status_badge::StatusBadge;
 use crate::hooks::use_job;
@@ -54,6 +55,8 @@ fn view_job(job: &Job) -> Html {
             <ol class="attempts" data-testid="job-attempts">
                 { for job.attempts.iter().rev().map(view_attempt) }
             </ol>
+            <h2>{ "Log" }</h2>
+            <JobLogPanel job_id={job.id.clone()} />
         </article>
     }
 }

@@ -6,7 +6,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::types::{error::Detail, DatasetList, ErrorBody, Job, JobCreate, JobList, QueueStatus};
+use crate::types::{
+    error::Detail, DatasetList, ErrorBody, Job, JobCreate, JobList, LogPage, QueueStatus,
+};
 
 /// Why a request failed, in terms a user can act on.
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -121,6 +123,25 @@ impl ApiClient {
             &self.url(&format!("/jobs/{}/retry", encode_component(id))),
             &serde_json::json!({}),
         )
+        .await
+    }
+
+    /// The last `tail` log lines of a job.
+    pub async fn job_logs_tail(&self, id: &str, tail: u64) -> Result<LogPage, ApiError> {
+        get(&self.url(&format!("/jobs/{}/logs?tail={tail}", encode_component(id)))).await
+    }
+
+    /// Up to `limit` log lines of a job before line `before`.
+    pub async fn job_logs_before(
+        &self,
+        id: &str,
+        before: u64,
+        limit: u64,
+    ) -> Result<LogPage, ApiError> {
+        get(&self.url(&format!(
+            "/jobs/{}/logs?before={before}&limit={limit}",
+            encode_component(id)
+        )))
         .await
     }
 

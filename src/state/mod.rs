@@ -6,4 +6,5 @@ pub mod connection;
 pub mod format;
 pub mod heartbeat;
 pub mod jobs_store;
+pub mod log_buffer;
 pub mod sequence;

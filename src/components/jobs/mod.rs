@@ -1,4 +1,5 @@
 //! Views of jobs.
 
 pub mod job_card;
+pub mod job_log_panel;
 pub mod progress_bar;

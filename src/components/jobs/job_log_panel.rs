@@ -1,0 +1,62 @@
+//! A job's live log on its detail page: backfilled, then streamed; lines are text, never HTML.
+//! (The full viewer — highlighting, virtualisation, search — is the log modal.)
+
+use yew::prelude::*;
+
+use crate::hooks::use_job_logs;
+use crate::state::format::thousands;
+
+/// Lines rendered at most; older ones stay in memory but off the page.
+const RENDERED: usize = 2_000;
+
+#[derive(Properties, PartialEq)]
+pub struct JobLogPanelProps {
+    pub job_id: AttrValue,
+}
+
+#[component]
+pub fn JobLogPanel(props: &JobLogPanelProps) -> Html {
+    let view = use_job_logs(props.job_id.to_string());
+    let buffer = &view.buffer;
+    let skip = buffer.len().saturating_sub(RENDERED);
+    let status = if let Some(err) = &view.error {
+        html! { <p role="alert" class="log-error">{ format!("Could not load the log: {err}") }</p> }
+    } else if !view.ready {
+        html! { <p role="status" class="loading">{ "Loading log…" }</p> }
+    } else {
+        let mut notes = vec![format!("{} lines", thousands(buffer.last_n()))];
+        if skip > 0 {
+            notes.push(format!("showing the last {}", thousands(RENDERED as u64)));
+        }
+        if buffer.dropped() > 0 {
+            notes.push(format!(
+                "{} older lines not in memory",
+                thousands(buffer.dropped())
+            ));
+        }
+        html! { <p class="log-status" data-testid="log-status">{ notes.join(" · ") }</p> }
+    };
+    let gaps = buffer.gaps().iter().map(|g| {
+        html! {
+            <li class="log-gap" role="note" data-testid="log-gap">
+                { format!("Lines {}–{} could not be received", g.from, g.to) }
+            </li>
+        }
+    });
+    html! {
+        <section class="log-panel" aria-label="Log">
+            { status }
+            <ul class="log-gaps">{ for gaps }</ul>
+            <ol class="log-lines" data-testid="log-lines">
+                { for buffer.lines().iter().skip(skip).map(|l| html! {
+                    <li key={l.n} class={format!("log-line level-{}", l.level.to_ascii_lowercase())}
+                        data-n={l.n.to_string()}>
+                        <span class="log-n">{ l.n }</span>
+                        <span class="log-level">{ l.level.clone() }</span>
+                        <span class="log-text">{ l.text.clone() }</span>
+                    </li>
+                }) }
+            </ol>
+        </section>
+    }
+}

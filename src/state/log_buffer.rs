@@ -1,0 +1,184 @@
+//! A job's log as the client holds it: ordered by line number, without duplicates, capped in
+//! memory, and honest about what is missing (lines never received, lines dropped by the cap).
+
+use std::collections::VecDeque;
+
+use crate::types::LogLine;
+
+/// Lines the buffer knows it does not have, between two lines it has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// First missing line number.
+    pub from: u64,
+    /// Last missing line number.
+    pub to: u64,
+}
+
+/// The buffer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogBuffer {
+    lines: VecDeque<LogLine>,
+    cap: usize,
+    /// Lines evicted from the front to respect `cap` (they can be reloaded from the server).
+    dropped: u64,
+    gaps: Vec<Gap>,
+}
+
+impl LogBuffer {
+    pub fn new(cap: usize) -> Self {
+        Self {
+            lines: VecDeque::new(),
+            cap: cap.max(1),
+            dropped: 0,
+            gaps: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    pub fn lines(&self) -> &VecDeque<LogLine> {
+        &self.lines
+    }
+
+    pub fn first_n(&self) -> Option<u64> {
+        self.lines.front().map(|l| l.n)
+    }
+
+    pub fn last_n(&self) -> u64 {
+        self.lines.back().map(|l| l.n).unwrap_or(0)
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    pub fn gaps(&self) -> &[Gap] {
+        &self.gaps
+    }
+
+    /// Appends newer lines. Already-held line numbers are skipped; a jump in numbering is
+    /// recorded as a gap. Returns how many lines were added.
+    pub fn append(&mut self, incoming: impl IntoIterator<Item = LogLine>) -> usize {
+        let mut added = 0;
+        for line in incoming {
+            let last = self.last_n();
+            if !self.lines.is_empty() && line.n <= last {
+                continue;
+            }
+            if !self.lines.is_empty() && line.n > last + 1 {
+                self.gaps.push(Gap {
+                    from: last + 1,
+                    to: line.n - 1,
+                });
+            }
+            self.lines.push_back(line);
+            added += 1;
+        }
+        self.enforce_cap();
+        added
+    }
+
+    /// Adds older lines (loaded when scrolling up) in front of what is held.
+    pub fn prepend(&mut self, older: Vec<LogLine>) -> usize {
+        let Some(first) = self.first_n() else {
+            return self.append(older);
+        };
+        let mut fresh: Vec<LogLine> = older.into_iter().filter(|l| l.n < first).collect();
+        fresh.sort_by_key(|l| l.n);
+        fresh.dedup_by_key(|l| l.n);
+        let added = fresh.len();
+        // Only room for what the cap allows: keep the newest of the older lines.
+        let room = self.cap.saturating_sub(self.lines.len());
+        let skip = added.saturating_sub(room);
+        for line in fresh.into_iter().skip(skip).rev() {
+            self.lines.push_front(line);
+        }
+        self.dropped = self.dropped.saturating_sub((added - skip) as u64);
+        added - skip
+    }
+
+    fn enforce_cap(&mut self) {
+        while self.lines.len() > self.cap {
+            self.lines.pop_front();
+            self.dropped += 1;
+        }
+        if let Some(first) = self.first_n() {
+            self.gaps.retain(|g| g.to >= first);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line(n: u64) -> LogLine {
+        LogLine {
+            n,
+            ts: n as i64,
+            level: "INFO".into(),
+            attempt: 1,
+            text: format!("line {n}"),
+        }
+    }
+
+    #[test]
+    fn duplicates_are_skipped_and_gaps_recorded() {
+        let mut b = LogBuffer::new(100);
+        assert_eq!(b.append((1..=3).map(line)), 3);
+        assert_eq!(b.append([line(2), line(3), line(4)]), 1);
+        assert_eq!(b.append([line(8)]), 1);
+        assert_eq!(b.gaps(), &[Gap { from: 5, to: 7 }]);
+        let ns: Vec<u64> = b.lines().iter().map(|l| l.n).collect();
+        assert_eq!(ns, vec![1, 2, 3, 4, 8]);
+    }
+
+    #[test]
+    fn cap_drops_oldest_and_counts_them() {
+        let mut b = LogBuffer::new(3);
+        b.append((1..=5).map(line));
+        assert_eq!(b.first_n(), Some(3));
+        assert_eq!(b.dropped(), 2);
+        assert_eq!(b.len(), 3);
+    }
+
+    #[test]
+    fn prepend_adds_only_older_lines_within_the_cap() {
+        let mut b = LogBuffer::new(5);
+        b.append((10..=12).map(line));
+        assert_eq!(b.prepend((5..=11).map(line).collect()), 2);
+        let ns: Vec<u64> = b.lines().iter().map(|l| l.n).collect();
+        assert_eq!(ns, vec![8, 9, 10, 11, 12]);
+    }
+
+    proptest! {
+        /// Whatever mix of overlapping, repeated and reordered chunks arrives, the buffer holds
+        /// strictly increasing line numbers, never more than its cap, and every line it held
+        /// last is the newest of what arrived.
+        #[test]
+        fn always_ordered_unique_and_capped(
+            cap in 1usize..50,
+            chunks in proptest::collection::vec((1u64..200, 0u64..30), 1..40),
+        ) {
+            let mut b = LogBuffer::new(cap);
+            let mut max_seen = 0;
+            for (start, len) in chunks {
+                b.append((start..start + len).map(line));
+                if len > 0 {
+                    max_seen = max_seen.max(start + len - 1);
+                }
+                prop_assert!(b.len() <= cap);
+                let ns: Vec<u64> = b.lines().iter().map(|l| l.n).collect();
+                prop_assert!(ns.windows(2).all(|w| w[0] < w[1]));
+                prop_assert_eq!(b.last_n(), max_seen);
+            }
+        }
+    }
+}
