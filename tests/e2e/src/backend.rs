@@ -69,6 +69,11 @@ impl ApiServer {
         self.port
     }
 
+    /// The running process's pid, if any.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(ManagedProcess::pid)
+    }
+
     /// Whether the API process is running.
     pub fn is_running(&mut self) -> bool {
         self.process
@@ -143,6 +148,11 @@ impl Workers {
         }
     }
 
+    /// The running process's pid, if any.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(ManagedProcess::pid)
+    }
+
     /// How many worker processes were asked for (0 when stopped).
     pub fn count(&self) -> usize {
         self.count
@@ -204,7 +214,9 @@ impl Workers {
 pub async fn worker_names(http: &ApiClient) -> Result<HashSet<String>> {
     let (status, body) = http.get("/api/v1/queue").await?;
     if status != 200 {
-        return Err(Error::msg(format!("GET /api/v1/queue: status {status}: {body}")));
+        return Err(Error::msg(format!(
+            "GET /api/v1/queue: status {status}: {body}"
+        )));
     }
     let workers = body
         .get("workers")

@@ -1,1 +1,48 @@
+//! End-to-end harness of the Jobs page.
+//!
+//! A test starts a [`Stack`] — Redis, the reference backend's API and workers
+//! (`tests/backend`), the built app (`dist/`) on a plain static server under a sub-path, and a
+//! headless Chromium — with one call, and everything is killed when the stack drops, also when
+//! the test panics:
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let stack = jobs_e2e::Stack::start().await;
+//! let job = stack.create_job("ds_sales", "profile", serde_json::json!({})).await;
+//! stack.open("/jobs").await;
+//! stack.browser().wait_testid("job-card").await;
+//! # let _ = job;
+//! # }
+//! ```
+//!
+//! Run with `cargo test -p jobs-e2e -- --test-threads=1`. Stacks are serialised by a file lock
+//! anyway (see [`lock`]), so more threads only queue. Needs `dist/` built (`scripts/test.sh` or
+//! `trunk build --release`), the backend venv in `tests/backend/.venv`, `redis-server`,
+//! `/usr/bin/chromium` and `/usr/bin/chromedriver`. `E2E_TIMEOUT_SCALE=2` doubles every
+//! deadline on a slow machine. A failed test leaves a screenshot, the browser console and every
+//! service log in `target/e2e-artifacts/<test binary>-<test>/`.
 
+pub mod backend;
+pub mod browser;
+pub mod builder;
+pub mod dom;
+pub mod error;
+pub mod http;
+pub mod lock;
+pub mod net;
+pub mod paths;
+pub mod process;
+pub mod redis;
+pub mod stack;
+pub mod static_site;
+pub mod wait;
+
+pub use browser::{testid, Browser};
+pub use builder::StackBuilder;
+pub use error::{Error, Result};
+pub use stack::Stack;
+pub use static_site::APP_SUB_PATH;
+pub use wait::{default_timeout, timeout_secs, try_wait_for, wait_for};
+
+/// Re-exported so tests need not depend on fantoccini themselves.
+pub use fantoccini;

@@ -11,7 +11,10 @@ use crate::error::{Context, Error, Result};
 /// A port on 127.0.0.1 that was free a moment ago (the kernel's pick for `bind(:0)`).
 pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
-    Ok(listener.local_addr().context("reading the bound port")?.port())
+    Ok(listener
+        .local_addr()
+        .context("reading the bound port")?
+        .port())
 }
 
 /// Sends an inline `PING` to the Redis on `port`; `Ok` when it answers `+PONG`.
@@ -20,7 +23,10 @@ pub async fn redis_ping(port: u16) -> Result<()> {
         let mut stream = TcpStream::connect(("127.0.0.1", port))
             .await
             .context("connecting")?;
-        stream.write_all(b"PING\r\n").await.context("writing PING")?;
+        stream
+            .write_all(b"PING\r\n")
+            .await
+            .context("writing PING")?;
         let mut buf = [0u8; 64];
         let n = stream.read(&mut buf).await.context("reading the reply")?;
         let reply = String::from_utf8_lossy(&buf[..n]).into_owned();

@@ -30,9 +30,12 @@ pub fn backend_python() -> Result<PathBuf> {
     }
 }
 
-/// `<repo>/dist`, where `trunk build --release` puts the app.
+/// `<repo>/dist`, where `trunk build --release` puts the app; `$E2E_DIST_DIR` overrides it
+/// (to run the tests against another build).
 pub fn default_dist_dir() -> PathBuf {
-    repo_root().join("dist")
+    std::env::var_os("E2E_DIST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("dist"))
 }
 
 /// Cargo's target directory of the running test binary (`<target>/debug/deps/<bin>`), falling
@@ -63,7 +66,9 @@ pub fn current_test_label() -> String {
         .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .map(|stem| match stem.rsplit_once('-') {
             // cargo appends `-<16 hex hash>` to test binaries
-            Some((name, hash)) if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) => {
+            Some((name, hash))
+                if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) =>
+            {
                 name.to_string()
             }
             _ => stem,
@@ -76,6 +81,12 @@ pub fn current_test_label() -> String {
 
 fn sanitize(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

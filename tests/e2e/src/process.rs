@@ -7,8 +7,12 @@
 //! - SIGINT/SIGTERM/SIGHUP of the test binary (Ctrl-C) kill every live group before the binary
 //!   dies, since children in their own groups would not see the terminal's signal;
 //! - each direct child gets `PR_SET_PDEATHSIG = SIGKILL`, so it dies even if the test binary is
-//!   killed outright. Linux ties that signal to the *thread* that forked, so every child is
-//!   spawned from one keeper thread that lives as long as the process.
+//!   killed outright (SIGKILL). Linux ties that signal to the *thread* that forked, so every
+//!   child is spawned from one keeper thread that lives as long as the process. Grandchildren
+//!   (Chromium under chromedriver) do survive a SIGKILL of the test binary: nothing can run then.
+//!
+//! The test binary also makes itself a child subreaper, so descendants orphaned by a kill are
+//! re-parented to it and reaped, rather than left as zombies under a PID 1 that never reaps.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -123,7 +127,7 @@ impl ManagedProcess {
     {
         let start = Instant::now();
         let deadline = start + timeout;
-        let mut last = String::from("never checked");
+        let mut last;
         loop {
             self.check_running()
                 .map_err(|e| Error::msg(format!("while waiting for {description}: {e}")))?;
@@ -164,7 +168,7 @@ impl ManagedProcess {
         let pid = self.pid();
         let descendants = descendants_of(pid as i32);
         signal_group(pid, libc::SIGKILL);
-        for d in descendants {
+        for &d in &descendants {
             // SAFETY: plain kill(2) on a pid we found under our own child.
             unsafe {
                 libc::kill(d, libc::SIGKILL);
@@ -174,6 +178,7 @@ impl ManagedProcess {
             let _ = self.child.kill();
             self.exited = self.child.wait().ok();
         }
+        reap(&descendants);
         unregister_group(pid as i32);
     }
 
@@ -203,6 +208,27 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
     let text = String::from_utf8_lossy(&buf);
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Reaps killed descendants that were re-parented to this process (it is a child subreaper),
+/// so they do not linger as zombies: where PID 1 does not reap (containers), a zombie still
+/// answers `kill(pid, 0)` and looks alive to code that checks worker liveness that way.
+fn reap(pids: &[i32]) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut pending: Vec<i32> = pids.to_vec();
+    while !pending.is_empty() && Instant::now() < deadline {
+        pending.retain(|&pid| {
+            let mut status = 0;
+            // SAFETY: waitpid(2) on one pid, non-blocking; ECHILD (not our child) is fine.
+            unsafe {
+                libc::waitpid(pid, &mut status, libc::WNOHANG);
+            }
+            Path::new(&format!("/proc/{pid}")).exists()
+        });
+        if !pending.is_empty() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
 }
 
 fn signal_group(pgid: u32, signal: libc::c_int) {
@@ -336,6 +362,12 @@ extern "C" fn kill_groups_on_signal(signal: libc::c_int) {
 fn install_signal_handlers() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
+        // Orphaned descendants (a worker's children after the worker is killed) are re-parented
+        // to this process instead of PID 1, so they stay findable and get reaped by `kill`.
+        // SAFETY: prctl with constant arguments.
+        unsafe {
+            libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        }
         for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
             // SAFETY: a zeroed sigaction with a valid handler, empty mask and SA_RESETHAND.
             unsafe {
@@ -364,8 +396,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut cmd = Command::new("sh");
         cmd.arg("-c").arg("sleep 300 & sleep 300 & wait");
-        let mut p = ManagedProcess::spawn("sleepers", cmd, &dir.path().join("s.log"))
-            .expect("spawn sh");
+        let mut p =
+            ManagedProcess::spawn("sleepers", cmd, &dir.path().join("s.log")).expect("spawn sh");
         let deadline = Instant::now() + Duration::from_secs(5);
         let mut kids = descendants_of(p.pid() as i32);
         while kids.len() < 2 && Instant::now() < deadline {

@@ -39,6 +39,11 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/0", self.port)
     }
 
+    /// The running process's pid, if any.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(ManagedProcess::pid)
+    }
+
     /// Whether a server process is running.
     pub fn is_running(&mut self) -> bool {
         self.process

@@ -87,7 +87,7 @@ where
 {
     let start = Instant::now();
     let deadline = start + timeout;
-    let mut last = String::from("never checked");
+    let mut last;
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
         // A check that hangs (a request to a dead server) must not outlive the deadline.

@@ -1,0 +1,445 @@
+//! Headless Chromium driven through chromedriver and fantoccini, plus the element helpers tests
+//! use (find by `data-testid`, wait for text).
+//!
+//! The WebDriver session's background task runs on a small runtime owned by the [`Browser`], not
+//! on the test's runtime: that keeps the session usable from `Drop` (to save a screenshot of a
+//! failed test and close the session) while the test's own runtime is unwinding.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+
+use crate::error::{Context, Error, Result};
+use crate::process::ManagedProcess;
+use crate::wait::{default_timeout, timeout_secs, wait_for};
+
+/// Chromium binary used by every test.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// chromedriver binary used by every test.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// One chromedriver with one WebDriver session on a fresh Chromium profile.
+pub struct Browser {
+    client: Client,
+    session_id: String,
+    driver_port: u16,
+    driver: Option<ManagedProcess>,
+    rt: Option<tokio::runtime::Runtime>,
+    http: reqwest::Client,
+    console: Arc<Mutex<Vec<Value>>>,
+}
+
+impl std::fmt::Debug for Browser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Browser")
+            .field("session_id", &self.session_id)
+            .field("driver_port", &self.driver_port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Browser {
+    /// Starts chromedriver on `port` and opens a session whose Chromium uses `profile_dir`.
+    pub async fn start(port: u16, profile_dir: &Path, log: &Path) -> Result<Self> {
+        for bin in [CHROMIUM, CHROMEDRIVER] {
+            if !Path::new(bin).exists() {
+                return Err(Error::msg(format!(
+                    "{bin} not found: apt-get install chromium chromium-driver"
+                )));
+            }
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("e2e-webdriver")
+            .enable_all()
+            .build()
+            .context("building the WebDriver runtime")?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .no_proxy()
+            .build()
+            .context("building the chromedriver HTTP client")?;
+
+        let mut cmd = Command::new(CHROMEDRIVER);
+        cmd.arg(format!("--port={port}"));
+        let mut driver = ManagedProcess::spawn("chromedriver", cmd, log)?;
+        let status_url = format!("http://127.0.0.1:{port}/status");
+        driver
+            .wait_ready("chromedriver to report ready", timeout_secs(20), || {
+                let (http, url) = (http.clone(), status_url.clone());
+                on_runtime(&rt, async move {
+                    let body: Value = http
+                        .get(&url)
+                        .send()
+                        .await
+                        .context("GET /status")?
+                        .json()
+                        .await
+                        .context("reading /status")?;
+                    if body["value"]["ready"] == json!(true) {
+                        Ok(())
+                    } else {
+                        Err(Error::msg(format!("not ready: {body}")))
+                    }
+                })
+            })
+            .await?;
+
+        let caps = capabilities(profile_dir);
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let connect = on_runtime(&rt, async move {
+            let mut builder = ClientBuilder::new(HttpConnector::new());
+            builder.capabilities(caps);
+            builder
+                .connect(&webdriver)
+                .await
+                .context("creating the WebDriver session")
+        });
+        let client = match tokio::time::timeout(timeout_secs(60), connect).await {
+            Ok(Ok(client)) => client,
+            Ok(Err(e)) => return Err(with_log(e, &driver)),
+            Err(_) => {
+                return Err(with_log(
+                    Error::msg("creating the WebDriver session took over 60 s"),
+                    &driver,
+                ))
+            }
+        };
+        let session_id = client
+            .session_id()
+            .await
+            .context("reading the session id")?
+            .ok_or_else(|| Error::msg("chromedriver returned no session id"))?;
+        Ok(Self {
+            client,
+            session_id,
+            driver_port: port,
+            driver: Some(driver),
+            rt: Some(rt),
+            http,
+            console: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    /// The fantoccini client, for anything the helpers below do not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Navigates to `url`. A URL differing only in its `#fragment` is a same-document
+    /// navigation: use [`open_fresh`](Self::open_fresh) for a full page load.
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        self.client
+            .goto(url)
+            .await
+            .context(format!("opening {url}"))
+    }
+
+    /// Opens `url` as a fresh page load (leaves for `about:blank` first, so a URL that differs
+    /// only by its fragment still loads the document anew).
+    pub async fn open_fresh(&self, url: &str) -> Result<()> {
+        self.goto("about:blank").await?;
+        self.goto(url).await
+    }
+
+    /// The current URL.
+    pub async fn current_url(&self) -> Result<String> {
+        Ok(self
+            .client
+            .current_url()
+            .await
+            .context("reading the current URL")?
+            .to_string())
+    }
+
+    /// All elements matching `css` right now (no waiting).
+    pub async fn find_all(&self, css: &str) -> Result<Vec<Element>> {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .context(format!("finding `{css}`"))
+    }
+
+    /// Waits (default timeout) for an element matching `css`.
+    pub async fn wait_css(&self, css: &str) -> Element {
+        self.wait_css_within(css, default_timeout()).await
+    }
+
+    /// Waits up to `timeout` for an element matching `css`.
+    pub async fn wait_css_within(&self, css: &str, timeout: Duration) -> Element {
+        wait_for(&format!("an element matching `{css}`"), timeout, || async {
+            self.client.find(Locator::Css(css)).await
+        })
+        .await
+    }
+
+    /// Waits for `[data-testid="<id>"]`.
+    pub async fn wait_testid(&self, id: &str) -> Element {
+        self.wait_css(&testid(id)).await
+    }
+
+    /// Waits until the first element matching `css` has a text for which `pred` holds; returns
+    /// that text. `what` describes the expectation for the timeout message.
+    pub async fn wait_text<P>(&self, css: &str, what: &str, pred: P) -> String
+    where
+        P: Fn(&str) -> bool,
+    {
+        wait_for(
+            &format!("`{css}` to have text {what}"),
+            default_timeout(),
+            || async {
+                let el = self
+                    .client
+                    .find(Locator::Css(css))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let text = el.text().await.map_err(|e| e.to_string())?;
+                if pred(&text) {
+                    Ok(text)
+                } else {
+                    Err(format!("text was {text:?}"))
+                }
+            },
+        )
+        .await
+    }
+
+    /// Waits until no element matches `css`.
+    pub async fn wait_gone(&self, css: &str) {
+        wait_for(
+            &format!("`{css}` to disappear"),
+            default_timeout(),
+            || async {
+                match self.client.find_all(Locator::Css(css)).await {
+                    Ok(found) if found.is_empty() => Ok(()),
+                    Ok(found) => Err(format!("{} still present", found.len())),
+                    Err(e) => Err(e.to_string()),
+                }
+            },
+        )
+        .await
+    }
+
+    /// Every browser console entry of this session so far (`{level, message, timestamp}`).
+    pub async fn console_log(&self) -> Result<Vec<Value>> {
+        let rt = self.runtime()?;
+        let fut = fetch_console(
+            self.http.clone(),
+            self.driver_port,
+            self.session_id.clone(),
+            self.console.clone(),
+        );
+        on_runtime(rt, fut).await
+    }
+
+    /// Saves a PNG screenshot of the viewport to `path`.
+    pub async fn screenshot_to(&self, path: &Path) -> Result<()> {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .context("taking a screenshot")?;
+        std::fs::write(path, png).context(format!("writing {}", path.display()))
+    }
+
+    /// Saves screenshot, console log, URL and page source into `dir`, synchronously (usable in
+    /// `Drop` while a test panics). Returns what was written or why it was not.
+    pub fn save_artifacts_blocking(&self, dir: &Path) -> Vec<String> {
+        let Ok(rt) = self.runtime() else {
+            return vec!["browser runtime already shut down".into()];
+        };
+        let client = self.client.clone();
+        let console = fetch_console(
+            self.http.clone(),
+            self.driver_port,
+            self.session_id.clone(),
+            self.console.clone(),
+        );
+        let dir = dir.to_path_buf();
+        let work = async move {
+            let mut notes = Vec::new();
+            let shot = dir.join("screenshot.png");
+            match client.screenshot().await {
+                Ok(png) => notes.push(write_note(&shot, &png)),
+                Err(e) => notes.push(format!("screenshot failed: {e}")),
+            }
+            match client.current_url().await {
+                Ok(url) => notes.push(write_note(&dir.join("url.txt"), url.as_str().as_bytes())),
+                Err(e) => notes.push(format!("current URL unavailable: {e}")),
+            }
+            match client.source().await {
+                Ok(html) => notes.push(write_note(&dir.join("page.html"), html.as_bytes())),
+                Err(e) => notes.push(format!("page source unavailable: {e}")),
+            }
+            match console.await {
+                Ok(entries) => {
+                    let text = format_console(&entries);
+                    let tail = format_console(&entries[entries.len().saturating_sub(40)..]);
+                    eprintln!(
+                        "---- browser console ({} entries, last 40 shown) ----\n{tail}",
+                        entries.len()
+                    );
+                    notes.push(write_note(&dir.join("console.log"), text.as_bytes()));
+                }
+                Err(e) => notes.push(format!("console log unavailable: {e}")),
+            }
+            notes
+        };
+        block_on_runtime(rt, work, Duration::from_secs(20))
+            .unwrap_or_else(|| vec!["saving browser artifacts timed out".into()])
+    }
+
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
+        self.rt
+            .as_ref()
+            .ok_or_else(|| Error::msg("the browser was shut down"))
+    }
+
+    /// Ends the session (best effort, 5 s), kills chromedriver and Chromium, stops the runtime.
+    pub fn shutdown(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            let client = self.client.clone();
+            let _ = block_on_runtime(
+                &rt,
+                async move { client.close().await },
+                Duration::from_secs(5),
+            );
+            if let Some(mut driver) = self.driver.take() {
+                driver.kill();
+            }
+            rt.shutdown_background();
+        }
+        if let Some(mut driver) = self.driver.take() {
+            driver.kill();
+        }
+    }
+
+    /// The chromedriver process (for its log).
+    pub fn driver_process(&self) -> Option<&ManagedProcess> {
+        self.driver.as_ref()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// `[data-testid="<id>"]`.
+pub fn testid(id: &str) -> String {
+    format!("[data-testid=\"{id}\"]")
+}
+
+/// The session capabilities: headless Chromium on a fresh profile, quiet about the network it
+/// cannot reach, with its console log kept for [`Browser::console_log`].
+fn capabilities(profile_dir: &Path) -> serde_json::Map<String, Value> {
+    let args = [
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-dev-shm-usage".into(),
+        "--window-size=1280,900".into(),
+        format!("--user-data-dir={}", profile_dir.display()),
+    ];
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+        "goog:loggingPrefs": {"browser": "ALL"},
+    });
+    match caps {
+        Value::Object(map) => map,
+        _ => unreachable!("a JSON object literal"),
+    }
+}
+
+/// Runs `fut` on the browser runtime and awaits it from the caller's runtime.
+async fn on_runtime<T, F>(rt: &tokio::runtime::Runtime, fut: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = Result<T>> + Send + 'static,
+{
+    rt.spawn(fut)
+        .await
+        .map_err(|e| Error::msg(format!("browser task failed: {e}")))?
+}
+
+/// Runs `fut` on the browser runtime and blocks this thread for at most `timeout`.
+fn block_on_runtime<T, F>(rt: &tokio::runtime::Runtime, fut: F, timeout: Duration) -> Option<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    rt.spawn(async move {
+        let _ = tx.send(fut.await);
+    });
+    rx.recv_timeout(timeout).ok()
+}
+
+/// Drains chromedriver's browser log (each call returns only new entries) into `store` and
+/// returns everything stored.
+async fn fetch_console(
+    http: reqwest::Client,
+    port: u16,
+    session: String,
+    store: Arc<Mutex<Vec<Value>>>,
+) -> Result<Vec<Value>> {
+    let url = format!("http://127.0.0.1:{port}/session/{session}/se/log");
+    let body: Value = http
+        .post(&url)
+        .json(&json!({"type": "browser"}))
+        .send()
+        .await
+        .context("requesting the browser log")?
+        .json()
+        .await
+        .context("reading the browser log")?;
+    let fresh = match body.get("value") {
+        Some(Value::Array(entries)) => entries.clone(),
+        _ => return Err(Error::msg(format!("unexpected log answer: {body}"))),
+    };
+    let mut all = store.lock().unwrap_or_else(|p| p.into_inner());
+    all.extend(fresh);
+    Ok(all.clone())
+}
+
+/// One line per console entry: `<level> <message>`.
+pub fn format_console(entries: &[Value]) -> String {
+    entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["level"].as_str().unwrap_or("?"),
+                e["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn write_note(path: &Path, bytes: &[u8]) -> String {
+    match std::fs::write(path, bytes) {
+        Ok(()) => format!("wrote {}", path.display()),
+        Err(e) => format!("cannot write {}: {e}", path.display()),
+    }
+}
+
+fn with_log(e: Error, driver: &ManagedProcess) -> Error {
+    Error::msg(format!(
+        "{e}\nlast output of chromedriver:\n{}",
+        driver.log_tail(30)
+    ))
+}
