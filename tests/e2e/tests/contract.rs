@@ -92,9 +92,7 @@ async fn backend_responses_and_frames_match_the_app_types_and_openapi() {
     let ok_id = ok["id"].as_str().expect("id").to_string();
     ws_tx
         .send(Message::Text(
-            json!({"type": "subscribe_logs", "job_id": ok_id, "after_line": 0})
-                .to_string()
-                .into(),
+            json!({"type": "subscribe_logs", "job_id": ok_id, "after_line": 0}).to_string(),
         ))
         .await
         .expect("subscribe");
@@ -254,7 +252,7 @@ async fn backend_responses_and_frames_match_the_app_types_and_openapi() {
 
     // WebSocket: a bad frame gets an error frame; an impossible resume gets a resync.
     ws_tx
-        .send(Message::Text("{\"type\": \"nonsense\"}".into()))
+        .send(Message::Text("{\"type\": \"nonsense\"}".to_string()))
         .await
         .expect("send");
     let mut by_type: BTreeMap<String, Value> = BTreeMap::new();
