@@ -7,7 +7,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::types::{
-    error::Detail, DatasetList, ErrorBody, Job, JobCreate, JobList, LogPage, QueueStatus,
+    error::Detail, BulkResponse, DatasetList, ErrorBody, Job, JobCreate, JobList, LogPage,
+    QueueStatus,
 };
 
 /// Why a request failed, in terms a user can act on.
@@ -87,6 +88,35 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
+/// Which jobs a bulk cancel/retry applies to: listed ids, or whatever matches a filter on the
+/// server at request time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BulkScope {
+    Ids(Vec<String>),
+    Filter {
+        status: Vec<String>,
+        dataset: Option<String>,
+        kind: Option<String>,
+        q: Option<String>,
+    },
+}
+
+impl BulkScope {
+    fn body(&self) -> serde_json::Value {
+        match self {
+            BulkScope::Ids(ids) => serde_json::json!({ "ids": ids }),
+            BulkScope::Filter {
+                status,
+                dataset,
+                kind,
+                q,
+            } => serde_json::json!({
+                "filter": { "status": status, "dataset": dataset, "kind": kind, "q": q }
+            }),
+        }
+    }
+}
+
 /// A handle on the backend's HTTP API.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiClient {
@@ -147,6 +177,25 @@ impl ApiClient {
 
     pub async fn create_job(&self, body: &JobCreate) -> Result<Job, ApiError> {
         post(&self.url("/jobs"), body).await
+    }
+
+    /// Starts several jobs in one request; one result per item, in order.
+    pub async fn bulk_start(&self, jobs: &[JobCreate]) -> Result<BulkResponse, ApiError> {
+        post(
+            &self.url("/jobs/bulk/start"),
+            &serde_json::json!({ "jobs": jobs }),
+        )
+        .await
+    }
+
+    /// Cancels every job in `scope` in one request.
+    pub async fn bulk_cancel(&self, scope: &BulkScope) -> Result<BulkResponse, ApiError> {
+        post(&self.url("/jobs/bulk/cancel"), &scope.body()).await
+    }
+
+    /// Retries every job in `scope` in one request.
+    pub async fn bulk_retry(&self, scope: &BulkScope) -> Result<BulkResponse, ApiError> {
+        post(&self.url("/jobs/bulk/retry"), &scope.body()).await
     }
 
     pub async fn list_datasets(&self) -> Result<DatasetList, ApiError> {
