@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::state::url::encode_component;
 use crate::types::{
     error::Detail, BulkResponse, DatasetList, ErrorBody, Job, JobCreate, JobList, LogPage,
     QueueStatus,
@@ -73,19 +74,6 @@ impl JobQuery {
             .collect();
         format!("?{}", encoded.join("&"))
     }
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters (pure, so it tests natively).
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Which jobs a bulk cancel/retry applies to: listed ids, or whatever matches a filter on the

@@ -18,7 +18,7 @@ use gloo_timers::future::sleep;
 use yew::platform::spawn_local;
 use yew::Callback;
 
-use crate::services::api::{encode_component, ApiClient, ApiError, JobQuery};
+use crate::services::api::{ApiClient, ApiError, JobQuery};
 use crate::state::backoff::Backoff;
 use crate::state::connection::Connection;
 use crate::state::heartbeat::Heartbeat;
@@ -388,11 +388,7 @@ impl Agent {
 
     fn ws_url_after(&self, after: u64) -> String {
         let sep = if self.ws_url.contains('?') { '&' } else { '?' };
-        format!(
-            "{}{sep}after={}",
-            self.ws_url,
-            encode_component(&after.to_string())
-        )
+        format!("{}{sep}after={after}", self.ws_url)
     }
 
     async fn session(&mut self) -> End {

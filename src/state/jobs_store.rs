@@ -360,4 +360,4 @@ impl Reducible for JobsState {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

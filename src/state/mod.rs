@@ -3,8 +3,11 @@
 pub mod backoff;
 pub mod config;
 pub mod connection;
+pub mod eta;
 pub mod format;
 pub mod heartbeat;
+pub mod job_filter;
 pub mod jobs_store;
 pub mod log_buffer;
 pub mod sequence;
+pub mod url;
