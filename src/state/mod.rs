@@ -9,5 +9,8 @@ pub mod heartbeat;
 pub mod job_filter;
 pub mod jobs_store;
 pub mod log_buffer;
+pub mod selection;
 pub mod sequence;
+pub mod traceback;
 pub mod url;
+pub mod virtual_list;
