@@ -19,6 +19,7 @@ pub fn use_config() -> Rc<Config> {
             api_base: "/api/v1".into(),
             ws_url: String::new(),
             allowed_parent_origins: Vec::new(),
+            stall_after_ms: 60_000,
         })
     })
 }

@@ -102,6 +102,11 @@ impl UseJobsHandle {
         });
     }
 
+    /// Applies a store action directly (bulk actions settle many jobs at once).
+    pub fn dispatch(&self, action: Action) {
+        self.store.dispatch(action);
+    }
+
     pub fn api(&self) -> &ApiClient {
         &self.api
     }

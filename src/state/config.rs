@@ -13,6 +13,8 @@ pub struct ConfigFile {
     pub api_base: Option<String>,
     pub ws_url: Option<String>,
     pub allowed_parent_origins: Option<Vec<String>>,
+    /// Seconds without progress after which a running job is flagged as stalled.
+    pub stall_after_s: Option<u32>,
 }
 
 /// The configuration the app runs with.
@@ -25,6 +27,8 @@ pub struct Config {
     /// Origins allowed to embed the page in an iframe (`*` allows any). The page's own origin
     /// is always allowed.
     pub allowed_parent_origins: Vec<String>,
+    /// A running job whose progress has not moved for this long is flagged as stalled.
+    pub stall_after_ms: i64,
 }
 
 /// Why a configuration could not be used.
@@ -110,6 +114,10 @@ pub fn resolve(
         api_base,
         ws_url,
         allowed_parent_origins: file.allowed_parent_origins.unwrap_or_default(),
+        stall_after_ms: file
+            .stall_after_s
+            .map(|s| s as i64 * 1000)
+            .unwrap_or(60_000),
     })
 }
 

@@ -152,6 +152,8 @@ pub struct JobsState {
     pub action_errors: HashMap<String, String>,
     /// Versions refused as illegal transitions (a backend bug if ever non-zero).
     pub rejected: u64,
+    /// Bumped by every applied action: a cheap key for memoising derived views.
+    pub revision: u64,
     pub limits: Limits,
 }
 
@@ -174,6 +176,7 @@ impl JobsState {
             pending: HashMap::new(),
             action_errors: HashMap::new(),
             rejected: 0,
+            revision: 0,
             limits,
         }
     }
@@ -196,6 +199,7 @@ impl JobsState {
 
     /// Applies one state change in place.
     pub fn apply(&mut self, action: Action) {
+        self.revision = self.revision.wrapping_add(1);
         match action {
             Action::Snapshot { jobs, seq, reset } => self.apply_snapshot(jobs, seq, reset),
             Action::Batch(events) => {

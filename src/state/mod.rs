@@ -1,12 +1,14 @@
 //! Pure application state and logic: no web-sys, no timers, tested natively.
 
 pub mod backoff;
+pub mod bulk;
 pub mod config;
 pub mod connection;
 pub mod eta;
 pub mod format;
 pub mod heartbeat;
 pub mod job_filter;
+pub mod job_form;
 pub mod jobs_store;
 pub mod log_buffer;
 pub mod selection;

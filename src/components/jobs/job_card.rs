@@ -1,4 +1,5 @@
-//! One job in the list: what it works on, where it is, and how it failed.
+//! One job in the list: what it works on, where it is, how fast, when it should end, how it
+//! failed, and what can be done with it.
 
 use std::rc::Rc;
 
@@ -6,7 +7,8 @@ use yew::prelude::*;
 
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::status_badge::StatusBadge;
-use crate::state::format::duration;
+use crate::state::eta::{describe, Eta};
+use crate::state::format::{duration, thousands};
 use crate::types::{Job, JobStatus};
 
 #[derive(Properties, PartialEq)]
@@ -21,6 +23,29 @@ pub struct JobCardProps {
     /// Clock for elapsed time; frozen by the caller while not live.
     #[prop_or_default]
     pub now_ms: i64,
+    #[prop_or(Eta::Unknown)]
+    pub eta: Eta,
+    #[prop_or_default]
+    pub stalled: bool,
+    #[prop_or_default]
+    pub selected: bool,
+    /// A cancel or retry of this job is in flight.
+    #[prop_or_default]
+    pub pending: bool,
+    /// Why the last action on this job failed.
+    #[prop_or_default]
+    pub action_error: Option<String>,
+    /// `(job id, shift held)`.
+    #[prop_or_default]
+    pub on_select: Callback<(String, bool)>,
+    #[prop_or_default]
+    pub on_cancel: Callback<Rc<Job>>,
+    #[prop_or_default]
+    pub on_retry: Callback<Rc<Job>>,
+    #[prop_or_default]
+    pub on_run_again: Callback<Rc<Job>>,
+    #[prop_or_default]
+    pub on_dismiss_error: Callback<String>,
 }
 
 /// Elapsed run time: start to finish, or start to `now_ms` while it runs.
@@ -34,7 +59,7 @@ pub fn elapsed_ms(job: &Job, now_ms: i64) -> Option<i64> {
 pub fn JobCard(props: &JobCardProps) -> Html {
     let job = &props.job;
     let status = props.shown_status.unwrap_or(job.status);
-    let detail_href = format!("#/jobs/{}", job.id);
+    let name = format!("{} ({}, {})", job.dataset_name, job.kind, job.id);
     let error = job
         .error
         .as_ref()
@@ -42,35 +67,93 @@ pub fn JobCard(props: &JobCardProps) -> Html {
         .map(|e| {
             let first_line = e.message.lines().next().unwrap_or_default().to_string();
             html! {
-                <p class="job-error" data-testid="job-error">
+                <p class="job-error" data-testid="job-error" title={e.message.clone()}>
                     <code>{ e.kind.clone() }</code>{ ": " }{ first_line }
                 </p>
             }
         });
     let stale = props.stale && !status.is_terminal();
+    let running = matches!(status, JobStatus::Running | JobStatus::Cancelling);
     let elapsed = elapsed_ms(job, props.now_ms).map(|ms| {
         html! { <span class="job-elapsed" data-testid="job-elapsed">{ format!("elapsed {}", duration(ms)) }</span> }
     });
+    let rate = match props.eta {
+        Eta::Range { rate, .. } if running => Some(format!(
+            "{} {}/s",
+            thousands(rate.round() as u64),
+            job.progress.unit
+        )),
+        _ => None,
+    };
+    let eta_text = if running && !stale {
+        describe(&props.eta)
+    } else {
+        "—".to_string()
+    };
+    let act = |cb: &Callback<Rc<Job>>| {
+        let (cb, job) = (cb.clone(), job.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(job.clone()))
+    };
+    let on_select = {
+        let (cb, id) = (props.on_select.clone(), job.id.clone());
+        Callback::from(move |e: MouseEvent| cb.emit((id.clone(), e.shift_key())))
+    };
+    let dismiss = {
+        let (cb, id) = (props.on_dismiss_error.clone(), job.id.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
+    };
+    let can_cancel = matches!(status, JobStatus::Queued | JobStatus::Running);
+    let can_retry = matches!(status, JobStatus::Failed | JobStatus::Cancelled);
     html! {
-        <li class={classes!("job-card", format!("job-{status}"), stale.then_some("stale"))}
+        <li class={classes!("job-card", format!("job-{status}"), stale.then_some("stale"), props.selected.then_some("selected"))}
             data-testid="job-card" data-job-id={job.id.clone()}
             data-status={status.as_str()} data-stale={stale.to_string()}>
             <div class="job-card-head">
+                <input type="checkbox" class="job-select" checked={props.selected}
+                       aria-label={format!("Select {name}")} data-testid="job-select" onclick={on_select} />
                 <span class="job-dataset" data-testid="job-dataset">{ job.dataset_name.clone() }</span>
                 <span class="job-kind" data-testid="job-kind">{ job.kind.as_str() }</span>
                 <StatusBadge {status} />
                 if stale {
                     <span class="stale-note" data-testid="job-stale">{ "possibly out of date" }</span>
                 }
-                <span class="job-attempt">{ format!("attempt {}", job.attempt) }</span>
-                { for elapsed }
+                if props.stalled && !stale {
+                    <span class="stalled-note" data-testid="job-stalled"
+                          title="No progress for longer than the stall threshold">{ "stalled" }</span>
+                }
+                <span class="job-attempt" data-testid="job-attempt">{ format!("attempt {}", job.attempt) }</span>
             </div>
             <ProgressBar progress={job.progress.clone()} />
+            <div class="job-meta">
+                if let Some(rate) = rate {
+                    <span class="job-rate" data-testid="job-rate">{ rate }</span>
+                }
+                <span class="job-eta" data-testid="job-eta">{ format!("ETA {eta_text}") }</span>
+                { for elapsed }
+            </div>
             { for error }
-            <a class="job-link" href={detail_href}
-               aria-label={format!("Details of job {} on {}", job.id, job.dataset_name)}>
-                { "Details" }
-            </a>
+            if let Some(err) = &props.action_error {
+                <p class="action-error" role="alert" data-testid="job-action-error">
+                    { err.clone() }{ " " }
+                    <button type="button" class="btn btn-small" onclick={dismiss}>{ "Dismiss" }</button>
+                </p>
+            }
+            <div class="job-actions">
+                if can_cancel {
+                    <button type="button" class="btn btn-small btn-danger" disabled={props.pending}
+                            aria-label={format!("Cancel {name}")} data-testid="job-cancel"
+                            onclick={act(&props.on_cancel)}>{ "Cancel" }</button>
+                }
+                if can_retry {
+                    <button type="button" class="btn btn-small" disabled={props.pending}
+                            aria-label={format!("Retry {name}")} data-testid="job-retry"
+                            onclick={act(&props.on_retry)}>{ "Retry" }</button>
+                }
+                <button type="button" class="btn btn-small" aria-label={format!("Run again like {name}")}
+                        data-testid="job-run-again" onclick={act(&props.on_run_again)}>{ "Run again" }</button>
+                <a class="job-link" href={format!("#/jobs/{}", job.id)}
+                   aria-label={format!("Details and logs of {name}")}>{ "Details" }</a>
+            </div>
         </li>
     }
 }
