@@ -1,0 +1,269 @@
+"""WebSocket ``/api/v1/ws?after=<seq>``: hello, replay or resync, live events, log subscriptions.
+
+Each connection tails the Redis event stream with its own ``XREAD BLOCK`` from the last ``seq``
+it read, so replay and live delivery are one loop and nothing can fall between them. It keeps
+the ``prev_seq`` chain over the ``job.*``/``metric`` frames it sends. Log lines go only to
+subscribed jobs: a subscription sends the backlog from the job's log list, then live lines from
+the stream; per job it remembers the last ``n`` sent, skips lines at or below it and fills any
+gap from the list, so lines arrive in order, without gaps, exactly once.
+
+If the connection's reader finds events missing (trimmed before it read them, or Redis reset),
+it sends ``resync_required`` and continues live from the newest event; the chain then restarts
+at that frame's ``seq``. If Redis becomes unreachable the socket is closed with code 1011.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+import anyio
+import redis
+import redis.asyncio as aredis
+from fastapi import APIRouter, Query, WebSocket
+from pydantic import ValidationError
+from starlette.websockets import WebSocketDisconnect
+
+from .models import WS_CLIENT_FRAMES
+from .store import K_EVENTS, K_SEQ, job_key, logs_key
+
+router = APIRouter(prefix="/api/v1")
+log = logging.getLogger("jobs_backend.ws")
+XREAD_BLOCK_MS = 1000
+XREAD_COUNT = 500
+LOG_PAGE = 1000
+
+
+def _ms() -> int:
+    return int(time.time() * 1000)
+
+
+class _Sub:
+    __slots__ = ("last_n", "lock")
+
+    def __init__(self, last_n: int):
+        self.last_n = last_n
+        self.lock = asyncio.Lock()
+
+
+def _is_disconnect(exc: BaseException) -> bool:
+    """Errors that only mean the client went away while we were sending."""
+    return isinstance(exc, (WebSocketDisconnect, OSError)) or (
+        isinstance(exc, RuntimeError) and "close" in str(exc).lower()) or type(exc).__name__ in (
+        "ClientDisconnected", "ConnectionClosed", "ConnectionClosedOK", "ConnectionClosedError")
+
+
+class Connection:
+    def __init__(self, ws: WebSocket, r: aredis.Redis, snapshot, heartbeat_ms: int, queue_ms: int):
+        self.ws, self.r, self.snapshot = ws, r, snapshot
+        self.heartbeat_ms, self.queue_ms = heartbeat_ms, queue_ms
+        self.send_lock = asyncio.Lock()
+        self.pos = 0  # seq of the last stream entry read
+        self.last_sent = 0  # seq of the last job.*/metric frame sent (chain head)
+        self.subs: dict[str, _Sub] = {}
+
+    # ------------------------------------------------------------ sending
+
+    async def send(self, text: str) -> None:
+        async with self.send_lock:
+            await self.ws.send_text(text)
+
+    async def send_obj(self, obj: dict) -> None:
+        await self.send(json.dumps(obj, separators=(",", ":")))
+
+    async def send_chained(self, seq: int, head: str, tail: str) -> None:
+        async with self.send_lock:
+            await self.ws.send_text(f'{head},"seq":{seq},"prev_seq":{self.last_sent},{tail}')
+            self.last_sent = seq
+
+    async def resync(self, reason: str) -> None:
+        head = int(await self.r.get(K_SEQ) or 0)
+        async with self.send_lock:
+            await self.ws.send_text(json.dumps({"type": "resync_required", "seq": head, "reason": reason}))
+            self.pos = self.last_sent = head
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def run(self, after: int | None) -> None:
+        await self.ws.accept()
+        try:
+            head = int(await self.r.get(K_SEQ) or 0)
+            reason = None
+            if after is not None:
+                first = await self.r.xrange(K_EVENTS, count=1)
+                oldest = int(first[0][0].split("-")[0]) if first else head + 1
+                if after > head:
+                    reason = (f"after={after} is newer than the newest event ({head}): "
+                              "the server's event store was reset")
+                elif after < oldest - 1:
+                    reason = f"events after {after} are no longer kept (the oldest kept event is {oldest})"
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            await self._close(1011, "redis unavailable")
+            return
+        resumed = after is not None and reason is None
+        self.pos = self.last_sent = after if resumed else head
+        await self.send_obj({"type": "hello", "seq": head, "server_time": _ms(),
+                             "heartbeat_ms": self.heartbeat_ms, "resumed": resumed})
+        if reason:
+            await self.send_obj({"type": "resync_required", "seq": head, "reason": reason})
+
+        tasks = [asyncio.create_task(c) for c in (self.reader(), self.receiver(), self.ticker())]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        errors = [t.exception() for t in done if not t.cancelled() and t.exception() is not None]
+        if any(isinstance(e, (redis.ConnectionError, redis.TimeoutError)) for e in errors):
+            await self._close(1011, "redis unavailable")
+        elif any(not _is_disconnect(e) for e in errors):
+            log.error("websocket connection failed", exc_info=errors[0])
+            await self._close(1011, "internal error")
+
+    async def _close(self, code: int, reason: str) -> None:
+        try:
+            await self.ws.close(code=code, reason=reason)
+        except Exception:  # the client may be gone already
+            pass
+
+    async def receiver(self) -> None:
+        while True:
+            msg = await self.ws.receive()
+            if msg["type"] == "websocket.disconnect":
+                return
+            text = msg.get("text")
+            if text is None:
+                await self.error("binary frames are not supported; send JSON text frames")
+                continue
+            try:
+                data = json.loads(text)
+            except ValueError as e:
+                await self.error(f"invalid JSON: {e}")
+                continue
+            ftype = data.get("type") if isinstance(data, dict) else None
+            model = WS_CLIENT_FRAMES.get(ftype) if isinstance(ftype, str) else None
+            if model is None:
+                await self.error(f"unknown frame type {ftype!r}; expected one of {sorted(WS_CLIENT_FRAMES)}")
+                continue
+            try:
+                frame = model.model_validate(data)
+            except ValidationError as e:
+                summary = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+                await self.error(f"bad {ftype} frame: {summary}")
+                continue
+            if ftype == "subscribe_logs":
+                await self.subscribe(frame.job_id, frame.after_line)
+            else:
+                self.subs.pop(frame.job_id, None)
+
+    async def error(self, detail: str) -> None:
+        await self.send_obj({"type": "error", "detail": detail})
+
+    async def ticker(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_hb = loop.time() + self.heartbeat_ms / 1000
+        next_q = loop.time()
+        while True:
+            now = loop.time()
+            if now >= next_q:
+                snap = await anyio.to_thread.run_sync(self.snapshot.get)
+                await self.send_obj({"type": "queue", "queue": snap})
+                next_q = max(next_q + self.queue_ms / 1000, loop.time())
+            if now >= next_hb:
+                async with self.send_lock:
+                    await self.ws.send_text(json.dumps({"type": "heartbeat", "seq": self.last_sent,
+                                                        "server_time": _ms()}))
+                next_hb = max(next_hb + self.heartbeat_ms / 1000, loop.time())
+            await asyncio.sleep(max(0.0, min(next_hb, next_q) - loop.time()))
+
+    # ------------------------------------------------------------ the event stream
+
+    async def reader(self) -> None:
+        while True:
+            resp = await self.r.xread({K_EVENTS: f"{self.pos}-0"}, count=XREAD_COUNT, block=XREAD_BLOCK_MS)
+            if not resp:
+                if int(await self.r.get(K_SEQ) or 0) < self.pos:
+                    await self.resync("the server's event store was reset")
+                continue
+            for _stream, entries in resp:
+                for eid, fields in entries:
+                    seq = int(eid.split("-")[0])
+                    if seq <= self.pos:
+                        continue
+                    if seq != self.pos + 1:
+                        await self.resync(f"events {self.pos + 1}..{seq - 1} were dropped from the event "
+                                          "buffer before this connection could send them")
+                        break
+                    self.pos = seq
+                    await self.dispatch(seq, fields)
+
+    async def dispatch(self, seq: int, fields: dict) -> None:
+        etype, job_id, body = fields["type"], fields["job_id"], fields["body"]
+        if etype == "log":
+            sub = self.subs.get(job_id)
+            if sub is not None:
+                await self.live_line(job_id, sub, body)
+        elif etype == "metric":
+            await self.send_chained(seq, '{"type":"metric"', f'"job_id":{json.dumps(job_id)},"sample":{body}}}')
+        else:
+            await self.send_chained(seq, f'{{"type":"{etype}"', f'"job":{body}}}')
+
+    # ------------------------------------------------------------ log subscriptions
+
+    async def subscribe(self, job_id: str, after_line: int) -> None:
+        sub = _Sub(after_line)
+        self.subs[job_id] = sub  # replaces any earlier subscription to this job
+        async with sub.lock:
+            if not await self.r.exists(job_key(job_id)):
+                if self.subs.get(job_id) is sub:
+                    del self.subs[job_id]
+                await self.error(f"job {job_id} not found")
+                return
+            await self.send_lines(job_id, sub, upto=None)
+
+    async def live_line(self, job_id: str, sub: _Sub, body: str) -> None:
+        n = json.loads(body)["n"]
+        async with sub.lock:
+            if self.subs.get(job_id) is not sub or n <= sub.last_n:
+                return
+            if n > sub.last_n + 1:
+                await self.send_lines(job_id, sub, upto=n - 1)
+            await self.send(f'{{"type":"log","job_id":{json.dumps(job_id)},"line":{body}}}')
+            sub.last_n = n
+
+    async def send_lines(self, job_id: str, sub: _Sub, upto: int | None) -> None:
+        """Send kept lines with last_n < n <= upto (all that exist when upto is None)."""
+        prefix = f'{{"type":"log","job_id":{json.dumps(job_id)},"line":'
+        while True:
+            async with self.r.pipeline(transaction=True) as pipe:
+                pipe.get(job_key(job_id))
+                pipe.llen(logs_key(job_id))
+                raw, llen = await pipe.execute()
+            if not raw:
+                return
+            count = json.loads(raw)["log_count"]
+            first = count - llen + 1
+            last = count if upto is None else min(upto, count)
+            lo = max(sub.last_n + 1, first)
+            if lo > last:
+                return
+            hi = min(lo + LOG_PAGE - 1, last)
+            lines = await self.r.lrange(logs_key(job_id), lo - first, hi - first)
+            if not lines:
+                return
+            for line in lines:
+                await self.send(prefix + line + "}")
+            sub.last_n = lo + len(lines) - 1
+
+
+@router.websocket("/ws")
+async def ws_endpoint(websocket: WebSocket, after: int | None = Query(None)):
+    st = websocket.app.state
+    conn = Connection(websocket, st.aredis, st.snapshot, st.settings.heartbeat_ms, st.settings.queue_interval_ms)
+    try:
+        await conn.run(after)
+    except WebSocketDisconnect:
+        pass
