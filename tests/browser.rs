@@ -81,12 +81,9 @@ async fn job_card_renders_untrusted_names_as_text() {
     let evil = r#"<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"#;
     yew::Renderer::<JobCard>::with_root_and_props(
         el.clone(),
-        JobCardProps {
+        yew::props!(JobCardProps {
             job: Rc::new(job(JobStatus::Running, evil)),
-            shown_status: None,
-            stale: false,
-            now_ms: 0,
-        },
+        }),
     )
     .render();
     yew::scheduler::flush().await;
@@ -117,12 +114,10 @@ async fn job_card_shows_status_progress_and_error_in_words() {
     });
     yew::Renderer::<JobCard>::with_root_and_props(
         el.clone(),
-        JobCardProps {
+        yew::props!(JobCardProps {
             job: Rc::new(failed),
-            shown_status: None,
             stale: true,
-            now_ms: 0,
-        },
+        }),
     )
     .render();
     yew::scheduler::flush().await;
@@ -191,12 +186,11 @@ async fn optimistic_status_and_staleness_show_on_the_card() {
     let el = root();
     yew::Renderer::<JobCard>::with_root_and_props(
         el.clone(),
-        JobCardProps {
+        yew::props!(JobCardProps {
             job: Rc::new(job(JobStatus::Running, "sales.csv")),
             shown_status: Some(JobStatus::Cancelling),
             stale: true,
-            now_ms: 0,
-        },
+        }),
     )
     .render();
     yew::scheduler::flush().await;

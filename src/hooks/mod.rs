@@ -1,5 +1,6 @@
 //! Hooks: how components reach configuration, the API and the live job store.
 
+pub mod use_bulk;
 pub mod use_clock;
 pub mod use_config;
 pub mod use_datasets;
@@ -7,6 +8,7 @@ pub mod use_job_logs;
 pub mod use_jobs;
 pub mod use_url_filter;
 
+pub use use_bulk::{use_bulk, BulkRun};
 pub use use_clock::use_clock;
 pub use use_config::{use_api, use_config, ConfigContext};
 pub use use_datasets::use_datasets;

@@ -1,24 +1,134 @@
-//! `#/jobs/:id`: one job's parameters, progress and every attempt with its error and traceback.
+//! `#/jobs/:id`: one job — status, progress and ETA, parameters, every attempt with its error
+//! and highlighted stack trace, actions (cancel, retry, run again like this), and the live log.
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_banner::ErrorBanner;
+use crate::components::jobs::job_card::elapsed_ms;
 use crate::components::jobs::job_log_panel::JobLogPanel;
 use crate::components::jobs::progress_bar::ProgressBar;
+use crate::components::jobs::start_job_modal::StartJobModal;
+use crate::components::jobs::traceback_view::TracebackView;
 use crate::components::status_badge::StatusBadge;
-use crate::hooks::use_job;
-use crate::types::{Attempt, Job};
+use crate::hooks::{use_clock, use_job, use_jobs};
+use crate::state::eta::{describe, estimate, EtaConfig};
+use crate::state::format::duration;
+use crate::state::jobs_store::{Action, UserAction};
+use crate::types::{Attempt, Job, JobStatus};
 
 #[derive(Properties, PartialEq)]
 pub struct JobDetailPageProps {
     pub id: AttrValue,
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Dialog {
+    None,
+    Cancel,
+    RunAgain,
+}
+
 #[component]
 pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
     let (job, error) = use_job(props.id.to_string());
+    let jobs = use_jobs();
+    let live = jobs.state().connection.is_live();
+    let now_ms = use_clock(live);
+    let dialog = use_state(|| Dialog::None);
     let body = match (job, error) {
-        (Some(job), _) => view_job(&job),
+        (Some(job), _) => {
+            let state = jobs.state();
+            let shown = state.shown_status(&job);
+            let samples: Vec<_> = state
+                .metrics
+                .get(&job.id)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default();
+            let eta = estimate(
+                &samples,
+                job.progress.processed,
+                job.progress.total,
+                &EtaConfig::default(),
+            );
+            let running = matches!(shown, JobStatus::Running | JobStatus::Cancelling);
+            let pending = state.pending.contains_key(&job.id);
+            let set = |d: Dialog| {
+                let dialog = dialog.clone();
+                Callback::from(move |_: MouseEvent| dialog.set(d))
+            };
+            let retry = {
+                let (jobs, id) = (jobs.clone(), job.id.clone());
+                Callback::from(move |_: MouseEvent| jobs.request(&id, UserAction::Retry))
+            };
+            let action_error = state.action_errors.get(&job.id).cloned().map(|e| {
+                let (jobs, id) = (jobs.clone(), job.id.clone());
+                let dismiss = Callback::from(move |_: MouseEvent| {
+                    jobs.dispatch(Action::DismissActionError { id: id.clone() })
+                });
+                html! {
+                    <p class="action-error" role="alert" data-testid="job-action-error">
+                        { e }{ " " }<button type="button" class="btn btn-small" onclick={dismiss}>{ "Dismiss" }</button>
+                    </p>
+                }
+            });
+            let close = {
+                let dialog = dialog.clone();
+                Callback::from(move |_| dialog.set(Dialog::None))
+            };
+            let dialog_view = match *dialog {
+                Dialog::None => html! {},
+                Dialog::Cancel => {
+                    let on_confirm = {
+                        let (jobs, id, dialog) = (jobs.clone(), job.id.clone(), dialog.clone());
+                        Callback::from(move |_| {
+                            jobs.request(&id, UserAction::Cancel);
+                            dialog.set(Dialog::None);
+                        })
+                    };
+                    html! {
+                        <ConfirmDialog title="Cancel this job?" confirm_label="Cancel job" danger=true
+                                       testid="confirm-cancel" {on_confirm} on_cancel={close.clone()}
+                                       message={html! { <p>{ format!("Cancel the {} job on {} ({})? Work done so far is discarded.", job.kind, job.dataset_name, job.id) }</p> }} />
+                    }
+                }
+                Dialog::RunAgain => {
+                    let jobs = jobs.clone();
+                    let on_started = Callback::from(move |created: Vec<Job>| {
+                        for j in created {
+                            jobs.dispatch(Action::Confirmed {
+                                id: j.id.clone(),
+                                job: Box::new(j),
+                            });
+                        }
+                    });
+                    html! { <StartJobModal on_close={close.clone()} {on_started} prefill={(*job).clone()} /> }
+                }
+            };
+            html! {
+                <>
+                    { view_job(&job, shown, live, now_ms, running.then(|| describe(&eta))) }
+                    { for action_error }
+                    <div class="job-actions detail-actions">
+                        if matches!(shown, JobStatus::Queued | JobStatus::Running) {
+                            <button type="button" class="btn btn-danger" disabled={pending}
+                                    data-testid="job-cancel" onclick={set(Dialog::Cancel)}>{ "Cancel job" }</button>
+                        }
+                        if matches!(shown, JobStatus::Failed | JobStatus::Cancelled) {
+                            <button type="button" class="btn" disabled={pending}
+                                    data-testid="job-retry" onclick={retry}>{ "Retry job" }</button>
+                        }
+                        <button type="button" class="btn" data-testid="job-run-again"
+                                onclick={set(Dialog::RunAgain)}>{ "Run again like this" }</button>
+                    </div>
+                    <h2>{ "Log" }</h2>
+                    <JobLogPanel job_id={job.id.clone()} />
+                    { dialog_view }
+                </>
+            }
+        }
         (None, Some(err)) => html! {
             <ErrorBanner title="Could not load this job" message={err.to_string()}
                          testid="job-error-banner" />
@@ -35,50 +145,67 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
     }
 }
 
-fn view_job(job: &Job) -> Html {
+fn view_job(job: &Rc<Job>, shown: JobStatus, live: bool, now_ms: i64, eta: Option<String>) -> Html {
     let params = serde_json::to_string_pretty(&job.params).unwrap_or_default();
+    let stale = !live && !shown.is_terminal();
     html! {
         <article class="job-detail" data-testid="job-detail" data-job-id={job.id.clone()}
-                 aria-labelledby="job-title">
+                 data-status={shown.as_str()} data-stale={stale.to_string()} aria-labelledby="job-title">
             <header class="page-head">
                 <h1 id="job-title">
                     <span data-testid="job-dataset">{ job.dataset_name.clone() }</span>
                     { " · " }<span data-testid="job-kind">{ job.kind.as_str() }</span>
                 </h1>
-                <StatusBadge status={job.status} />
+                <StatusBadge status={shown} />
             </header>
-            <p class="job-id"><code>{ job.id.clone() }</code></p>
+            <p class="job-id">
+                <code>{ job.id.clone() }</code>
+                { format!(" · attempt {}", job.attempt) }
+                if let Some(ms) = elapsed_ms(job, now_ms) {
+                    { format!(" · elapsed {}", duration(ms)) }
+                }
+                if let Some(eta) = eta {
+                    <span data-testid="job-eta">{ format!(" · ETA {eta}") }</span>
+                }
+                if stale {
+                    <span class="stale-note" data-testid="job-stale">{ " · possibly out of date" }</span>
+                }
+            </p>
             <ProgressBar progress={job.progress.clone()} />
+            if let Some(e) = job.error.as_ref().filter(|_| shown == JobStatus::Failed) {
+                <div class="current-error" data-testid="job-current-error">
+                    <h2>{ "Error" }</h2>
+                    <p class="job-error"><code>{ e.kind.clone() }</code>{ ": " }{ e.message.clone() }</p>
+                    <TracebackView error={e.clone()} open=true />
+                </div>
+            }
             <h2>{ "Parameters" }</h2>
             <pre class="params" data-testid="job-params">{ params }</pre>
-            <h2>{ "Attempts" }</h2>
-            <ol class="attempts" data-testid="job-attempts">
+            <h2>{ format!("Attempts ({})", job.attempts.len()) }</h2>
+            <ol class="attempts" data-testid="job-attempts" reversed=true>
                 { for job.attempts.iter().rev().map(view_attempt) }
             </ol>
-            <h2>{ "Log" }</h2>
-            <JobLogPanel job_id={job.id.clone()} />
         </article>
     }
 }
 
 fn view_attempt(a: &Attempt) -> Html {
-    let error = a.error.as_ref().map(|e| {
-        html! {
-            <div class="attempt-error">
-                <p><code>{ e.kind.clone() }</code>{ ": " }{ e.message.clone() }</p>
-                <details>
-                    <summary>{ "Stack trace" }</summary>
-                    <pre class="traceback">{ e.traceback.clone() }</pre>
-                </details>
-            </div>
-        }
-    });
+    let took = match (a.started_at, a.finished_at) {
+        (Some(s), Some(f)) => format!(" · took {}", duration(f - s)),
+        _ => String::new(),
+    };
     html! {
-        <li class="attempt" data-testid="attempt">
+        <li class="attempt" data-testid="attempt" data-attempt={a.number.to_string()}>
             <span>{ format!("Attempt {}", a.number) }</span>{ " " }
             <StatusBadge status={a.status} />
             { a.worker.clone().map(|w| html! { <span class="worker">{ format!(" on {w}") }</span> }) }
-            { for error }
+            <span class="worker">{ took }</span>
+            if let Some(e) = &a.error {
+                <div class="attempt-error">
+                    <p><code>{ e.kind.clone() }</code>{ ": " }{ e.message.clone() }</p>
+                    <TracebackView error={e.clone()} />
+                </div>
+            }
         </li>
     }
 }

@@ -1,28 +1,263 @@
-//! `#/jobs`: every job, live, with loading, error and empty states.
+//! `#/jobs`: every job, live — filters in the URL, a virtualised list, start/cancel/retry with
+//! confirmations, and bulk actions with exact counts and per-job results.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_banner::ErrorBanner;
+use crate::components::jobs::bulk_bar::BulkBar;
 use crate::components::jobs::job_card::JobCard;
-use crate::hooks::{use_clock, use_jobs};
-use crate::types::JobStatus;
+use crate::components::jobs::job_filters::JobFilters;
+use crate::components::jobs::start_job_modal::StartJobModal;
+use crate::components::modal::Modal;
+use crate::hooks::{
+    use_bulk, use_clock, use_config, use_datasets, use_jobs, use_url_filter, BulkRun, UseJobsHandle,
+};
+use crate::state::bulk::{plan_matching, plan_selected, BulkKind, Plan};
+use crate::state::eta::{estimate, is_stalled, Eta, EtaConfig};
+use crate::state::format::thousands;
+use crate::state::job_filter::{JobFilter, Sort};
+use crate::state::jobs_store::{Action, JobsState, UserAction};
+use crate::state::selection::Selection;
+use crate::state::virtual_list::window;
+use crate::types::{Dataset, Job, JobStatus};
+
+/// Height of one card row including the gap (px); cards are fixed-height so the list can be
+/// virtualised with arithmetic.
+const ROW_HEIGHT: u32 = 176;
+/// Rows rendered above and below the viewport.
+const OVERSCAN: usize = 4;
+/// Samples used for an ETA (the most recent ones).
+const ETA_SAMPLES: usize = 40;
+
+/// Which dialog is open.
+#[derive(Clone, PartialEq)]
+enum Dialog {
+    None,
+    Start(Option<Rc<Job>>),
+    Cancel(Rc<Job>),
+    Bulk(Rc<Plan>),
+}
+
+/// The list as filtered and sorted for display, with counts over all jobs.
+#[derive(PartialEq)]
+struct Listed {
+    jobs: Vec<(Rc<Job>, JobStatus)>,
+    counts: [u64; 6],
+}
+
+fn eta_of(state: &JobsState, job: &Job) -> Eta {
+    let Some(series) = state.metrics.get(&job.id) else {
+        return Eta::Unknown;
+    };
+    let skip = series.len().saturating_sub(ETA_SAMPLES);
+    let samples: Vec<_> = series.iter().skip(skip).cloned().collect();
+    estimate(
+        &samples,
+        job.progress.processed,
+        job.progress.total,
+        &EtaConfig::default(),
+    )
+}
+
+fn list_jobs(state: &JobsState, filter: &JobFilter, touched: Option<&BTreeSet<String>>) -> Listed {
+    let mut counts = [0u64; 6];
+    let mut jobs: Vec<(Rc<Job>, JobStatus)> = Vec::new();
+    for entry in state.jobs.values() {
+        let shown = state.shown_status(&entry.job);
+        if let Some(i) = JobStatus::ALL.iter().position(|s| *s == shown) {
+            counts[i] += 1;
+        }
+        if filter.matches(&entry.job, shown) && touched.is_none_or(|t| t.contains(&entry.job.id)) {
+            jobs.push((entry.job.clone(), shown));
+        }
+    }
+    let newest = |a: &Job, b: &Job| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| b.id.cmp(&a.id))
+    };
+    match filter.sort {
+        Sort::Newest => jobs.sort_by(|(a, _), (b, _)| newest(a, b)),
+        Sort::Progress => jobs.sort_by(|(a, _), (b, _)| {
+            let fa = a.progress.fraction().unwrap_or(0.0);
+            let fb = b.progress.fraction().unwrap_or(0.0);
+            fb.total_cmp(&fa).then_with(|| newest(a, b))
+        }),
+        Sort::Eta => {
+            // Known ETAs first, soonest first; then the rest, newest first.
+            let key = |j: &Job| match eta_of(state, j) {
+                Eta::Range { hi_ms, .. } => hi_ms,
+                _ => i64::MAX,
+            };
+            let mut keyed: Vec<(i64, (Rc<Job>, JobStatus))> =
+                jobs.into_iter().map(|x| (key(&x.0), x)).collect();
+            keyed.sort_by(|(ka, (a, _)), (kb, (b, _))| ka.cmp(kb).then_with(|| newest(a, b)));
+            jobs = keyed.into_iter().map(|(_, x)| x).collect();
+        }
+    }
+    Listed { jobs, counts }
+}
+
+fn describe_filter(f: &JobFilter, datasets: &[Dataset]) -> String {
+    let mut parts = Vec::new();
+    if !f.status.is_empty() {
+        let s: Vec<&str> = f.status.iter().map(|s| s.as_str()).collect();
+        parts.push(format!("status {}", s.join(" or ")));
+    }
+    if let Some(d) = &f.dataset {
+        let name = datasets
+            .iter()
+            .find(|x| &x.id == d)
+            .map(|x| x.name.as_str())
+            .unwrap_or(d);
+        parts.push(format!("dataset {name}"));
+    }
+    if let Some(k) = f.kind {
+        parts.push(format!("kind {k}"));
+    }
+    if !f.q.is_empty() {
+        parts.push(format!("search “{}”", f.q));
+    }
+    if parts.is_empty() {
+        "any filter".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn capacity(jobs: &UseJobsHandle) -> Html {
+    let Some(q) = jobs.state().queue.clone() else {
+        return html! {};
+    };
+    let redis = if q.redis.ok {
+        "Redis ok"
+    } else {
+        "Redis unreachable"
+    };
+    html! {
+        <p class="capacity" data-testid="capacity">
+            { format!("{} workers · {} queued · {} running · {redis}", q.workers.len(), q.queued, q.running) }
+        </p>
+    }
+}
 
 #[component]
 pub fn JobsPage() -> Html {
     let jobs = use_jobs();
+    let config = use_config();
+    let datasets = use_datasets();
+    let (filter, set_filter) = use_url_filter();
+    let selection = use_state(Selection::default);
+    let touched = use_state(|| None::<Rc<BTreeSet<String>>>);
+    let dialog = use_state(|| Dialog::None);
+    let (bulk, start_bulk, reset_bulk) = use_bulk();
+    let scroll = use_state(|| (0.0f64, 800.0f64));
+    let scroller = use_node_ref();
+
     let state = jobs.state();
     let live = state.connection.is_live();
     let now_ms = use_clock(live);
-    let retry = {
-        let jobs = jobs.clone();
-        Callback::from(move |_| jobs.retry_now())
+    // Sorting by ETA changes as time passes; other sorts only when jobs change.
+    let clock_key = if filter.sort == Sort::Eta {
+        now_ms / 1000
+    } else {
+        0
     };
+    let listed = {
+        let snapshot = state.clone();
+        let touched = (*touched).clone();
+        use_memo(
+            (state.revision, filter.clone(), touched.clone(), clock_key),
+            move |(_, f, t, _)| list_jobs(&snapshot, f, t.as_deref()),
+        )
+    };
+    let order: Rc<Vec<String>> = {
+        let listed = listed.clone();
+        use_memo(listed, |l| {
+            l.jobs.iter().map(|(j, _)| j.id.clone()).collect()
+        })
+    };
+
+    // Stable callbacks, so an update to one job re-renders only that job's card.
+    let on_select = {
+        let (selection, order) = (selection.clone(), order.clone());
+        use_callback(order, move |(id, shift): (String, bool), order| {
+            let mut next = (*selection).clone();
+            next.click(&id, shift, order);
+            selection.set(next);
+        })
+    };
+    let on_cancel = {
+        let dialog = dialog.clone();
+        use_callback((), move |job: Rc<Job>, _| dialog.set(Dialog::Cancel(job)))
+    };
+    let on_retry = {
+        let jobs = jobs.clone();
+        use_callback((), move |job: Rc<Job>, _| {
+            jobs.request(&job.id, UserAction::Retry)
+        })
+    };
+    let on_run_again = {
+        let dialog = dialog.clone();
+        use_callback((), move |job: Rc<Job>, _| {
+            dialog.set(Dialog::Start(Some(job)))
+        })
+    };
+    let on_dismiss = {
+        let jobs = jobs.clone();
+        use_callback((), move |id: String, _| {
+            jobs.dispatch(Action::DismissActionError { id })
+        })
+    };
+    let onscroll = {
+        let (scroll, scroller) = (scroll.clone(), scroller.clone());
+        Callback::from(move |_: Event| {
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                scroll.set((el.scroll_top() as f64, el.client_height() as f64));
+            }
+        })
+    };
+    {
+        // Measure the viewport once it exists.
+        let (scroll, scroller) = (scroll.clone(), scroller.clone());
+        use_effect_with(state.loaded, move |_| {
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                scroll.set((el.scroll_top() as f64, el.client_height().max(1) as f64));
+            }
+        });
+    }
+    let open_start = {
+        let dialog = dialog.clone();
+        Callback::from(move |_: MouseEvent| dialog.set(Dialog::Start(None)))
+    };
+    let close_dialog = {
+        let dialog = dialog.clone();
+        Callback::from(move |_| dialog.set(Dialog::None))
+    };
+
+    let header = html! {
+        <header class="page-head">
+            <h1 id="jobs-title">{ "Jobs" }</h1>
+            { capacity(&jobs) }
+            <button type="button" class="btn btn-primary" data-testid="start-open" onclick={open_start.clone()}>
+                { "Start Processing" }
+            </button>
+        </header>
+    };
+
     let body = if !state.loaded {
         match &state.load_error {
-            Some(err) => html! {
-                <ErrorBanner title="Could not load jobs" message={err.clone()}
-                             on_retry={retry} testid="jobs-error" />
-            },
+            Some(err) => {
+                let j = jobs.clone();
+                html! {
+                    <ErrorBanner title="Could not load jobs" message={err.clone()}
+                                 on_retry={Callback::from(move |_| j.retry_now())} testid="jobs-error" />
+                }
+            }
             None => html! {
                 <p class="loading" role="status" data-testid="jobs-loading">{ "Loading jobs…" }</p>
             },
@@ -31,52 +266,268 @@ pub fn JobsPage() -> Html {
         html! {
             <div class="empty" data-testid="jobs-empty">
                 <h2>{ "No processing jobs yet" }</h2>
-                <p>{ "Jobs profile and validate your uploaded datasets. Once one starts, its progress, logs and errors show up here live." }</p>
+                <p>{ "Jobs profile and validate your uploaded datasets: per-column statistics, type checks, and a full report of any bad rows. Start one and its progress, logs and errors show up here live." }</p>
+                <button type="button" class="btn btn-primary" data-testid="empty-start" onclick={open_start}>
+                    { "Start Processing" }
+                </button>
             </div>
         }
     } else {
-        let mut counts = [0u64; 6];
-        let mut list: Vec<_> = state.jobs.values().map(|e| e.job.clone()).collect();
-        for job in &list {
-            counts[JobStatus::ALL
-                .iter()
-                .position(|s| *s == job.status)
-                .unwrap_or(0)] += 1;
-        }
-        list.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| b.id.cmp(&a.id))
-        });
-        let count_items = JobStatus::ALL.iter().zip(counts).map(|(s, n)| {
+        let (top, viewport) = *scroll;
+        let w = window(listed.jobs.len(), ROW_HEIGHT, top, viewport, OVERSCAN);
+        let eta_cfg = EtaConfig {
+            stall_after_ms: config.stall_after_ms,
+            ..EtaConfig::default()
+        };
+        let rows = listed.jobs[w.start..w.end].iter().map(|(job, shown)| {
+            let eta = eta_of(state, job);
             html! {
-                <li class={format!("count status-{s}")} data-testid={format!("count-{s}")}>
-                    <span>{ s.as_str() }</span>{ " " }<strong>{ n }</strong>
-                </li>
+                <JobCard key={job.id.clone()} job={job.clone()} shown_status={*shown}
+                         stale={!live} now_ms={now_ms} eta={eta}
+                         stalled={live && is_stalled(job, now_ms, &eta_cfg)}
+                         selected={selection.contains(&job.id)}
+                         pending={state.pending.contains_key(&job.id)}
+                         action_error={state.action_errors.get(&job.id).cloned()}
+                         on_select={on_select.clone()} on_cancel={on_cancel.clone()}
+                         on_retry={on_retry.clone()} on_run_again={on_run_again.clone()}
+                         on_dismiss_error={on_dismiss.clone()} />
             }
         });
+        let eligible = |k: BulkKind| {
+            listed
+                .jobs
+                .iter()
+                .filter(|(_, s)| k.eligible().contains(s))
+                .count()
+        };
+        let bulk_bar = {
+            let toggle_all = {
+                let (selection, order) = (selection.clone(), order.clone());
+                Callback::from(move |_| {
+                    let mut next = (*selection).clone();
+                    next.toggle_all(&order);
+                    selection.set(next);
+                })
+            };
+            let select_matching = {
+                let selection = selection.clone();
+                Callback::from(move |_| {
+                    let mut next = (*selection).clone();
+                    next.select_all_matching();
+                    selection.set(next);
+                })
+            };
+            let clear = {
+                let selection = selection.clone();
+                Callback::from(move |_| selection.set(Selection::default()))
+            };
+            let on_selected = {
+                let (selection, listed, dialog, filter) = (
+                    selection.clone(),
+                    listed.clone(),
+                    dialog.clone(),
+                    filter.clone(),
+                );
+                Callback::from(move |kind: BulkKind| {
+                    let shown = listed.jobs.iter().map(|(j, s)| (&**j, *s));
+                    let plan = if selection.all_matching() {
+                        plan_matching(kind, &filter, shown)
+                    } else {
+                        plan_selected(kind, selection.ids(), shown)
+                    };
+                    dialog.set(Dialog::Bulk(Rc::new(plan)));
+                })
+            };
+            let on_matching = {
+                let (listed, dialog, filter) = (listed.clone(), dialog.clone(), filter.clone());
+                Callback::from(move |kind: BulkKind| {
+                    let shown = listed.jobs.iter().map(|(j, s)| (&**j, *s));
+                    dialog.set(Dialog::Bulk(Rc::new(plan_matching(kind, &filter, shown))));
+                })
+            };
+            html! {
+                <BulkBar selected={selection.ids().len()} all_matching={selection.all_matching()}
+                         visible={listed.jobs.len()} cancellable={eligible(BulkKind::Cancel)}
+                         retryable={eligible(BulkKind::Retry)}
+                         on_toggle_all={toggle_all} on_select_matching={select_matching}
+                         on_clear={clear} {on_selected} {on_matching} />
+            }
+        };
+        let touched_chip = (*touched).clone().map(|t| {
+            let touched = touched.clone();
+            let onclick = Callback::from(move |_: MouseEvent| touched.set(None));
+            html! {
+                <p class="touched-chip" data-testid="touched-filter" role="status">
+                    { format!("Showing the {} jobs the last bulk action touched. ", thousands(t.len() as u64)) }
+                    <button type="button" class="btn btn-small" {onclick}>{ "Show all jobs" }</button>
+                </p>
+            }
+        });
+        let set_filter = {
+            let (set_filter, selection) = (set_filter.clone(), selection.clone());
+            Callback::from(move |f: JobFilter| {
+                selection.set(Selection::default());
+                set_filter.emit(f)
+            })
+        };
         html! {
             <>
-                <ul class="status-counts" aria-label="Jobs per status">{ for count_items }</ul>
-                <ul class="job-list" data-testid="job-list" aria-label="Jobs">
-                    { for list.into_iter().map(|job| {
-                        let shown = state.shown_status(&job);
-                        let key = job.id.clone();
-                        html! {
-                            <JobCard {key} {job} shown_status={shown}
-                                     stale={!live} now_ms={now_ms} />
-                        }
-                    }) }
-                </ul>
+                <JobFilters filter={filter.clone()} counts={listed.counts} datasets={datasets.clone()}
+                            on_change={set_filter.clone()} />
+                { bulk_bar }
+                { for touched_chip }
+                <p class="list-summary" data-testid="list-summary" aria-live="polite">
+                    { format!("{} of {} jobs", thousands(listed.jobs.len() as u64), thousands(state.jobs.len() as u64)) }
+                </p>
+                if listed.jobs.is_empty() {
+                    <div class="empty" data-testid="jobs-none-match">
+                        <p>{ "No jobs match these filters." }</p>
+                        <button type="button" class="btn"
+                                onclick={let (f, s) = (filter.clone(), set_filter); Callback::from(move |_: MouseEvent| s.emit(JobFilter { sort: f.sort, ..JobFilter::default() }))}>
+                            { "Clear filters" }
+                        </button>
+                    </div>
+                }
+                <div class="job-scroller" ref={scroller} {onscroll} data-testid="job-scroller">
+                    <ul class="job-list" data-testid="job-list" aria-label="Jobs"
+                        style={format!("padding-top: {}px; padding-bottom: {}px", w.pad_top, w.pad_bottom)}>
+                        { for rows }
+                    </ul>
+                </div>
             </>
         }
     };
+
+    let dialogs = match &*dialog {
+        Dialog::None => html! {},
+        Dialog::Start(prefill) => {
+            let jobs = jobs.clone();
+            let on_started = Callback::from(move |created: Vec<Job>| {
+                for job in created {
+                    jobs.dispatch(Action::Confirmed {
+                        id: job.id.clone(),
+                        job: Box::new(job),
+                    });
+                }
+            });
+            html! {
+                <StartJobModal on_close={close_dialog.clone()} {on_started}
+                               prefill={prefill.as_ref().map(|j| (**j).clone())} />
+            }
+        }
+        Dialog::Cancel(job) => {
+            let on_confirm = {
+                let (jobs, dialog, id) = (jobs.clone(), dialog.clone(), job.id.clone());
+                Callback::from(move |_| {
+                    jobs.request(&id, UserAction::Cancel);
+                    dialog.set(Dialog::None);
+                })
+            };
+            let current = state.job(&job.id).cloned().unwrap_or_else(|| job.clone());
+            let pct = current
+                .progress
+                .fraction()
+                .map(|f| format!(" at {:.0}%", f * 100.0))
+                .unwrap_or_default();
+            html! {
+                <ConfirmDialog title="Cancel this job?" confirm_label="Cancel job" danger=true
+                               testid="confirm-cancel" on_confirm={on_confirm} on_cancel={close_dialog.clone()}
+                               message={html! {
+                                   <>
+                                       <p>{ "Cancel the " }<strong>{ current.kind.as_str() }</strong>{ " job on " }
+                                          <strong>{ current.dataset_name.clone() }</strong>{ format!(" ({})?", current.id) }</p>
+                                       <p>{ format!("It is {}{pct}. Work done so far is discarded; you can retry it later.", current.status) }</p>
+                                   </>
+                               }} />
+            }
+        }
+        Dialog::Bulk(plan) => {
+            let on_confirm = {
+                let (plan, dialog, start_bulk) = (plan.clone(), dialog.clone(), start_bulk.clone());
+                Callback::from(move |_| {
+                    start_bulk.emit((*plan).clone());
+                    dialog.set(Dialog::None);
+                })
+            };
+            let scope = plan.scope_text(|f| describe_filter(f, &datasets));
+            if plan.count() == 0 {
+                html! {
+                    <Modal title="Nothing to do" on_close={close_dialog.clone()} testid="confirm-bulk">
+                        <p>{ format!("No {} jobs in this scope.", plan.kind.noun()) }</p>
+                        <p>{ scope }</p>
+                    </Modal>
+                }
+            } else {
+                html! {
+                    <ConfirmDialog title={plan.question()} confirm_label={format!("{} {} jobs", plan.kind.verb(), plan.count())}
+                                   danger={plan.kind == BulkKind::Cancel} testid="confirm-bulk"
+                                   on_confirm={on_confirm} on_cancel={close_dialog.clone()}
+                                   message={html! { <p data-testid="bulk-scope">{ scope }</p> }} />
+                }
+            }
+        }
+    };
+
+    let bulk_view = match &bulk {
+        BulkRun::Idle => html! {},
+        BulkRun::Running { kind, done, total } => html! {
+            <div class="bulk-progress" role="status" data-testid="bulk-progress">
+                { format!("{}: {} of {} jobs…", kind.verb(), thousands(*done as u64), thousands(*total as u64)) }
+                <progress max={total.to_string()} value={done.to_string()}></progress>
+            </div>
+        },
+        BulkRun::Done { kind, items, error } => {
+            let ok = items.iter().filter(|i| i.ok).count();
+            let failed = items.len() - ok;
+            let show_touched = {
+                let (touched, reset, ids) = (touched.clone(), reset_bulk.clone(), bulk.touched());
+                Callback::from(move |_: MouseEvent| {
+                    touched.set(Some(Rc::new(ids.clone())));
+                    reset.emit(());
+                })
+            };
+            let names = |id: &str| {
+                state
+                    .job(id)
+                    .map(|j| format!("{} · {}", j.dataset_name, j.kind))
+                    .unwrap_or_default()
+            };
+            html! {
+                <Modal title={format!("{} finished: {ok} done, {failed} failed", kind.verb())}
+                       on_close={reset_bulk.clone()} testid="bulk-results" wide=true>
+                    if let Some(e) = error {
+                        <p role="alert" class="error-text">{ format!("The request failed: {e}") }</p>
+                    }
+                    <ul class="bulk-results" data-testid="bulk-result-list">
+                        { for items.iter().take(500).map(|i| html! {
+                            <li class={if i.ok { "ok" } else { "failed" }} data-testid="bulk-result" data-job-id={i.id.clone()} data-ok={i.ok.to_string()}>
+                                <code>{ i.id.clone() }</code>{ " " }<span>{ names(&i.id) }</span>{ " — " }
+                                <strong>{ if i.ok { "done" } else { "failed" } }</strong>
+                                if let Some(d) = &i.detail {
+                                    { format!(": {d}") }
+                                }
+                            </li>
+                        }) }
+                    </ul>
+                    if items.len() > 500 {
+                        <p>{ format!("…and {} more.", items.len() - 500) }</p>
+                    }
+                    if ok > 0 {
+                        <button type="button" class="btn" data-testid="show-touched" onclick={show_touched}>
+                            { format!("Show only these {ok} jobs") }
+                        </button>
+                    }
+                </Modal>
+            }
+        }
+    };
+
     html! {
         <section class="jobs-page" data-testid="jobs-page" aria-labelledby="jobs-title">
-            <header class="page-head">
-                <h1 id="jobs-title">{ "Jobs" }</h1>
-            </header>
+            { header }
             { body }
+            { dialogs }
+            { bulk_view }
         </section>
     }
 }

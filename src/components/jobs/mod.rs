@@ -1,5 +1,9 @@
 //! Views of jobs.
 
+pub mod bulk_bar;
 pub mod job_card;
+pub mod job_filters;
 pub mod job_log_panel;
 pub mod progress_bar;
+pub mod start_job_modal;
+pub mod traceback_view;

@@ -1,0 +1,78 @@
+//! The bulk toolbar: what is selected, widening to "all N matching", and the bulk actions.
+
+use yew::prelude::*;
+
+use crate::state::bulk::BulkKind;
+use crate::state::format::thousands;
+
+#[derive(Properties, PartialEq)]
+pub struct BulkBarProps {
+    /// Selected jobs (ignored when `all_matching`).
+    pub selected: usize,
+    pub all_matching: bool,
+    /// Jobs on screen (the current filter's result).
+    pub visible: usize,
+    /// Eligible jobs in the current filter for each action, for the quick actions.
+    pub cancellable: usize,
+    pub retryable: usize,
+    pub on_toggle_all: Callback<()>,
+    pub on_select_matching: Callback<()>,
+    pub on_clear: Callback<()>,
+    /// Act on the selection (or all matching when so widened).
+    pub on_selected: Callback<BulkKind>,
+    /// Act on every eligible job of the current filter, whatever is selected.
+    pub on_matching: Callback<BulkKind>,
+}
+
+#[component]
+pub fn BulkBar(props: &BulkBarProps) -> Html {
+    let emit = |cb: &Callback<()>| {
+        let cb = cb.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let act = |cb: &Callback<BulkKind>, k: BulkKind| {
+        let cb = cb.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(k))
+    };
+    let has_selection = props.all_matching || props.selected > 0;
+    let all_on_screen = props.visible > 0 && props.selected >= props.visible;
+    html! {
+        <div class="bulk-bar" role="toolbar" aria-label="Bulk actions" data-testid="bulk-bar">
+            <button type="button" class="btn btn-small" data-testid="select-all-visible"
+                    onclick={emit(&props.on_toggle_all)}>
+                { if all_on_screen { "Clear selection on screen" } else { "Select all on screen" } }
+            </button>
+            if has_selection {
+                <span class="bulk-count" data-testid="selection-count" role="status">
+                    { if props.all_matching {
+                        format!("All {} matching jobs selected", thousands(props.visible as u64))
+                    } else {
+                        format!("{} selected", thousands(props.selected as u64))
+                    } }
+                </span>
+                if !props.all_matching && all_on_screen {
+                    <button type="button" class="btn btn-small" data-testid="select-all-matching"
+                            onclick={emit(&props.on_select_matching)}>
+                        { format!("Select all {} matching this filter", thousands(props.visible as u64)) }
+                    </button>
+                }
+                <button type="button" class="btn btn-small btn-danger" data-testid="bulk-cancel-selected"
+                        onclick={act(&props.on_selected, BulkKind::Cancel)}>{ "Cancel selected" }</button>
+                <button type="button" class="btn btn-small" data-testid="bulk-retry-selected"
+                        onclick={act(&props.on_selected, BulkKind::Retry)}>{ "Retry selected" }</button>
+                <button type="button" class="btn btn-small" onclick={emit(&props.on_clear)}>{ "Clear selection" }</button>
+            } else {
+                <button type="button" class="btn btn-small btn-danger" data-testid="bulk-cancel-all"
+                        disabled={props.cancellable == 0}
+                        onclick={act(&props.on_matching, BulkKind::Cancel)}>
+                    { format!("Cancel all active ({})", thousands(props.cancellable as u64)) }
+                </button>
+                <button type="button" class="btn btn-small" data-testid="bulk-retry-all"
+                        disabled={props.retryable == 0}
+                        onclick={act(&props.on_matching, BulkKind::Retry)}>
+                    { format!("Retry all failed ({})", thousands(props.retryable as u64)) }
+                </button>
+            }
+        </div>
+    }
+}

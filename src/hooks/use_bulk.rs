@@ -1,0 +1,179 @@
+//! Runs a confirmed bulk plan: optimistic display for every job in it, one request (or chunks
+//! of at most `CHUNK` ids, with progress), then each job confirmed or rolled back with the
+//! server's reason, and a per-job result list.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::hooks::use_jobs;
+use crate::services::api::{ApiError, BulkScope};
+use crate::state::bulk::{BulkKind, Plan, PlanScope};
+use crate::state::jobs_store::{Action, UserAction};
+use crate::types::BulkResponse;
+
+/// Ids per request when acting on an explicit list.
+pub const CHUNK: usize = 500;
+
+/// One job's outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemOutcome {
+    pub id: String,
+    pub ok: bool,
+    pub detail: Option<String>,
+}
+
+/// Where a bulk action is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BulkRun {
+    Idle,
+    Running {
+        kind: BulkKind,
+        done: usize,
+        total: usize,
+    },
+    Done {
+        kind: BulkKind,
+        items: Rc<Vec<ItemOutcome>>,
+        /// Set when a request failed as a whole (the remaining jobs were not touched).
+        error: Option<String>,
+    },
+}
+
+impl BulkRun {
+    /// Ids the action touched successfully, for "show only these jobs".
+    pub fn touched(&self) -> BTreeSet<String> {
+        match self {
+            BulkRun::Done { items, .. } => items
+                .iter()
+                .filter(|i| i.ok)
+                .map(|i| i.id.clone())
+                .collect(),
+            _ => BTreeSet::new(),
+        }
+    }
+}
+
+fn scope_of(plan_scope: &PlanScope, ids: &[String]) -> BulkScope {
+    match plan_scope {
+        PlanScope::Ids(_) => BulkScope::Ids(ids.to_vec()),
+        PlanScope::Filter(f) => BulkScope::Filter {
+            status: f.status.iter().map(|s| s.as_str().to_string()).collect(),
+            dataset: f.dataset.clone(),
+            kind: f.kind.map(|k| k.as_str().to_string()),
+            q: (!f.q.is_empty()).then(|| f.q.clone()),
+        },
+    }
+}
+
+/// The bulk runner: its state and a callback that starts a plan.
+#[hook]
+pub fn use_bulk() -> (BulkRun, Callback<Plan>, Callback<()>) {
+    let jobs = use_jobs();
+    let run = use_state(|| BulkRun::Idle);
+    let start = {
+        let run = run.clone();
+        Callback::from(move |plan: Plan| {
+            if matches!(*run, BulkRun::Running { .. }) {
+                return; // one bulk action at a time; the button is disabled meanwhile
+            }
+            let jobs = jobs.clone();
+            let run = run.clone();
+            let action = match plan.kind {
+                BulkKind::Cancel => UserAction::Cancel,
+                BulkKind::Retry => UserAction::Retry,
+            };
+            for id in &plan.ids {
+                jobs.dispatch(Action::Optimistic {
+                    id: id.clone(),
+                    action,
+                });
+            }
+            let chunks: Vec<Vec<String>> = match &plan.scope {
+                PlanScope::Ids(ids) => ids.chunks(CHUNK).map(<[String]>::to_vec).collect(),
+                PlanScope::Filter(_) => vec![plan.ids.clone()],
+            };
+            let total = plan.ids.len();
+            run.set(BulkRun::Running {
+                kind: plan.kind,
+                done: 0,
+                total,
+            });
+            spawn_local(async move {
+                let mut items: Vec<ItemOutcome> = Vec::new();
+                let mut error = None;
+                let mut answered: BTreeSet<String> = BTreeSet::new();
+                for chunk in chunks {
+                    let scope = scope_of(&plan.scope, &chunk);
+                    let result: Result<BulkResponse, ApiError> = match plan.kind {
+                        BulkKind::Cancel => jobs.api().bulk_cancel(&scope).await,
+                        BulkKind::Retry => jobs.api().bulk_retry(&scope).await,
+                    };
+                    match result {
+                        Ok(resp) => {
+                            for r in resp.results {
+                                let id = r.id.clone().unwrap_or_default();
+                                answered.insert(id.clone());
+                                match r.job {
+                                    Some(job) if r.ok => jobs.dispatch(Action::Confirmed {
+                                        id: id.clone(),
+                                        job: Box::new(job),
+                                    }),
+                                    _ => jobs.dispatch(Action::RolledBack {
+                                        id: id.clone(),
+                                        reason: r
+                                            .detail
+                                            .clone()
+                                            .unwrap_or_else(|| format!("HTTP {}", r.status_code)),
+                                    }),
+                                }
+                                items.push(ItemOutcome {
+                                    id,
+                                    ok: r.ok,
+                                    detail: r.detail,
+                                });
+                            }
+                        }
+                        Err(e) => {
+                            error = Some(e.to_string());
+                            break;
+                        }
+                    }
+                    run.set(BulkRun::Running {
+                        kind: plan.kind,
+                        done: answered.len().min(total),
+                        total,
+                    });
+                }
+                // Jobs shown optimistically that the server did not act on: undo, with why.
+                for id in plan.ids.iter().filter(|id| !answered.contains(*id)) {
+                    let reason = match &error {
+                        Some(e) => format!("not done: {e}"),
+                        None => "left alone by the server: its status changed before the request arrived".into(),
+                    };
+                    jobs.dispatch(Action::RolledBack {
+                        id: id.clone(),
+                        reason: reason.clone(),
+                    });
+                    items.push(ItemOutcome {
+                        id: id.clone(),
+                        ok: false,
+                        detail: Some(reason),
+                    });
+                }
+                run.set(BulkRun::Done {
+                    kind: plan.kind,
+                    items: Rc::new(items),
+                    error,
+                });
+            });
+        })
+    };
+    let reset = {
+        let run = run.clone();
+        Callback::from(move |_| run.set(BulkRun::Idle))
+    };
+    ((*run).clone(), start, reset)
+}
