@@ -22,6 +22,9 @@ pub enum Route {
     Jobs,
     #[at("/jobs/:id")]
     Job { id: String },
+    /// The job's page with its log viewer open (a linkable log view).
+    #[at("/jobs/:id/logs")]
+    JobLogs { id: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -32,8 +35,21 @@ fn switch(route: Route) -> Html {
         Route::Home => html! { <Redirect<Route> to={Route::Jobs} /> },
         Route::Jobs => html! { <JobsPage /> },
         Route::Job { id } => html! { <JobDetailPage id={id} /> },
+        Route::JobLogs { id } => {
+            html! { <JobDetailPage id={id} logs_open=true line={permalink_line()} /> }
+        }
         Route::NotFound => html! { <NotFound /> },
     }
+}
+
+/// `?line=N` in the hash of a log permalink (`#/jobs/<id>/logs?line=N`).
+fn permalink_line() -> Option<u64> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let (_, query) = hash.split_once('?')?;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("line="))
+        .and_then(|v| v.parse().ok())
 }
 
 #[derive(Clone, PartialEq)]

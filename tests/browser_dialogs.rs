@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
-use yew::{html, Callback};
+use yew::{html, Callback, Classes};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -89,6 +89,8 @@ fn modal_props(on_close: Callback<()>) -> ModalProps {
         },
         testid: Some("test-modal".into()),
         wide: false,
+        fullscreen: false,
+        class: Classes::new(),
     }
 }
 

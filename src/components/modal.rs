@@ -62,6 +62,12 @@ pub struct ModalProps {
     /// A wider box, for forms.
     #[prop_or_default]
     pub wide: bool,
+    /// Fill the whole window (the log viewer's full-screen mode).
+    #[prop_or_default]
+    pub fullscreen: bool,
+    /// Extra class on the dialog box.
+    #[prop_or_default]
+    pub class: Classes,
 }
 
 #[component]
@@ -143,7 +149,7 @@ pub fn Modal(props: &ModalProps) -> Html {
 
     html! {
         <div class="modal-backdrop" ref={backdrop_ref.clone()} {onmousedown} {onclick}>
-            <div class={classes!("modal", props.wide.then_some("modal-wide"))}
+            <div class={classes!("modal", props.wide.then_some("modal-wide"), props.fullscreen.then_some("modal-fullscreen"), props.class.clone())}
                  role="dialog" aria-modal="true" aria-labelledby={(*title_id).clone()}
                  tabindex="-1" ref={dialog_ref}
                  data-testid={props.testid.clone()}>

@@ -45,9 +45,18 @@ impl LiveSlot {
     }
 }
 
-/// Who receives live log lines of which job.
+/// Who receives live log lines of which job: several views may follow one job's log.
 #[derive(Clone, Default)]
-pub struct LogRoutes(Rc<RefCell<HashMap<String, Callback<Vec<LogLine>>>>>);
+pub struct LogRoutes(Rc<RefCell<Routes>>);
+
+/// One receiver of a job's lines, with the token that unsubscribes it.
+type Route = (u64, Callback<Vec<LogLine>>);
+
+#[derive(Default)]
+pub struct Routes {
+    next_token: u64,
+    by_job: HashMap<String, Vec<Route>>,
+}
 
 impl PartialEq for LogRoutes {
     fn eq(&self, other: &Self) -> bool {
@@ -57,10 +66,16 @@ impl PartialEq for LogRoutes {
 
 impl LogRoutes {
     fn deliver(&self, job_id: &str, lines: Vec<LogLine>) {
-        // Clone the callback out so a receiver may (un)register while handling lines.
-        let route = self.0.borrow().get(job_id).cloned();
-        if let Some(cb) = route {
-            cb.emit(lines);
+        // Clone the callbacks out so a receiver may (un)register while handling lines.
+        let routes: Vec<Callback<Vec<LogLine>>> = self
+            .0
+            .borrow()
+            .by_job
+            .get(job_id)
+            .map(|v| v.iter().map(|(_, cb)| cb.clone()).collect())
+            .unwrap_or_default();
+        for cb in routes {
+            cb.emit(lines.clone());
         }
     }
 }
@@ -112,23 +127,48 @@ impl UseJobsHandle {
     }
 
     /// Deliver a job's live log lines after `after_line` to `on_lines`, now and after every
-    /// reconnect, until [`UseJobsHandle::unsubscribe_logs`].
-    pub fn subscribe_logs(&self, job_id: &str, after_line: u64, on_lines: Callback<Vec<LogLine>>) {
-        self.log_routes
-            .0
-            .borrow_mut()
-            .insert(job_id.to_string(), on_lines);
+    /// reconnect, until [`UseJobsHandle::unsubscribe_logs`] with the returned token. Receivers
+    /// must tolerate lines they already have (they are numbered; `LogBuffer` skips them).
+    pub fn subscribe_logs(
+        &self,
+        job_id: &str,
+        after_line: u64,
+        on_lines: Callback<Vec<LogLine>>,
+    ) -> u64 {
+        let token = {
+            let mut routes = self.log_routes.0.borrow_mut();
+            routes.next_token += 1;
+            let token = routes.next_token;
+            routes
+                .by_job
+                .entry(job_id.to_string())
+                .or_default()
+                .push((token, on_lines));
+            token
+        };
         self.live.send(Control::Subscribe {
             job_id: job_id.to_string(),
             after_line,
         });
+        token
     }
 
-    pub fn unsubscribe_logs(&self, job_id: &str) {
-        self.log_routes.0.borrow_mut().remove(job_id);
-        self.live.send(Control::Unsubscribe {
-            job_id: job_id.to_string(),
-        });
+    pub fn unsubscribe_logs(&self, job_id: &str, token: u64) {
+        let last = {
+            let mut routes = self.log_routes.0.borrow_mut();
+            let list = routes.by_job.entry(job_id.to_string()).or_default();
+            list.retain(|(t, _)| *t != token);
+            let empty = list.is_empty();
+            if empty {
+                routes.by_job.remove(job_id);
+            }
+            empty
+        };
+        if last {
+            self.live.send(Control::Unsubscribe {
+                job_id: job_id.to_string(),
+            });
+        }
     }
 }
 

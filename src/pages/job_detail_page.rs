@@ -9,6 +9,7 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::jobs::job_card::elapsed_ms;
 use crate::components::jobs::job_log_panel::JobLogPanel;
+use crate::components::jobs::job_logs_modal::JobLogsModal;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::jobs::start_job_modal::StartJobModal;
 use crate::components::jobs::traceback_view::TracebackView;
@@ -22,6 +23,12 @@ use crate::types::{Attempt, Job, JobStatus};
 #[derive(Properties, PartialEq)]
 pub struct JobDetailPageProps {
     pub id: AttrValue,
+    /// Open the log viewer at once (the `#/jobs/<id>/logs` route).
+    #[prop_or_default]
+    pub logs_open: bool,
+    /// Line to reveal in the log viewer.
+    #[prop_or_default]
+    pub line: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -29,6 +36,7 @@ enum Dialog {
     None,
     Cancel,
     RunAgain,
+    Logs,
 }
 
 #[component]
@@ -37,7 +45,13 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
     let jobs = use_jobs();
     let live = jobs.state().connection.is_live();
     let now_ms = use_clock(live);
-    let dialog = use_state(|| Dialog::None);
+    let dialog = use_state(|| {
+        if props.logs_open {
+            Dialog::Logs
+        } else {
+            Dialog::None
+        }
+    });
     let body = match (job, error) {
         (Some(job), _) => {
             let state = jobs.state();
@@ -94,6 +108,9 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
                                        message={html! { <p>{ format!("Cancel the {} job on {} ({})? Work done so far is discarded.", job.kind, job.dataset_name, job.id) }</p> }} />
                     }
                 }
+                Dialog::Logs => html! {
+                    <JobLogsModal job_id={job.id.clone()} on_close={close.clone()} line={props.line} />
+                },
                 Dialog::RunAgain => {
                     let jobs = jobs.clone();
                     let on_started = Callback::from(move |created: Vec<Job>| {
@@ -123,7 +140,12 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
                         <button type="button" class="btn" data-testid="job-run-again"
                                 onclick={set(Dialog::RunAgain)}>{ "Run again like this" }</button>
                     </div>
-                    <h2>{ "Log" }</h2>
+                    <div class="log-head">
+                        <h2>{ "Log" }</h2>
+                        <button type="button" class="btn" data-testid="open-logs" onclick={set(Dialog::Logs)}>
+                            { "Open full log viewer" }
+                        </button>
+                    </div>
                     <JobLogPanel job_id={job.id.clone()} />
                     { dialog_view }
                 </>

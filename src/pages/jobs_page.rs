@@ -11,6 +11,7 @@ use crate::components::error_banner::ErrorBanner;
 use crate::components::jobs::bulk_bar::BulkBar;
 use crate::components::jobs::job_card::JobCard;
 use crate::components::jobs::job_filters::JobFilters;
+use crate::components::jobs::job_logs_modal::JobLogsModal;
 use crate::components::jobs::start_job_modal::StartJobModal;
 use crate::components::modal::Modal;
 use crate::hooks::{
@@ -40,6 +41,7 @@ enum Dialog {
     Start(Option<Rc<Job>>),
     Cancel(Rc<Job>),
     Bulk(Rc<Plan>),
+    Logs(String),
 }
 
 /// The list as filtered and sorted for display, with counts over all jobs.
@@ -207,6 +209,12 @@ pub fn JobsPage() -> Html {
             dialog.set(Dialog::Start(Some(job)))
         })
     };
+    let on_logs = {
+        let dialog = dialog.clone();
+        use_callback((), move |job: Rc<Job>, _| {
+            dialog.set(Dialog::Logs(job.id.clone()))
+        })
+    };
     let on_dismiss = {
         let jobs = jobs.clone();
         use_callback((), move |id: String, _| {
@@ -290,6 +298,7 @@ pub fn JobsPage() -> Html {
                          action_error={state.action_errors.get(&job.id).cloned()}
                          on_select={on_select.clone()} on_cancel={on_cancel.clone()}
                          on_retry={on_retry.clone()} on_run_again={on_run_again.clone()}
+                         on_logs={on_logs.clone()}
                          on_dismiss_error={on_dismiss.clone()} />
             }
         });
@@ -400,6 +409,9 @@ pub fn JobsPage() -> Html {
 
     let dialogs = match &*dialog {
         Dialog::None => html! {},
+        Dialog::Logs(id) => html! {
+            <JobLogsModal job_id={id.clone()} on_close={close_dialog.clone()} />
+        },
         Dialog::Start(prefill) => {
             let jobs = jobs.clone();
             let on_started = Callback::from(move |created: Vec<Job>| {

@@ -23,6 +23,14 @@ pub fn duration(ms: i64) -> String {
     }
 }
 
+/// Time of day of an epoch-ms instant, UTC, as `HH:MM:SS.mmm`.
+pub fn clock_time(ms: i64) -> String {
+    let ms_of_day = ms.rem_euclid(86_400_000);
+    let (h, rest) = (ms_of_day / 3_600_000, ms_of_day % 3_600_000);
+    let (m, rest) = (rest / 60_000, rest % 60_000);
+    format!("{h:02}:{m:02}:{:02}.{:03}", rest / 1000, rest % 1000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,6 +41,13 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn clock_time_is_utc_time_of_day() {
+        assert_eq!(clock_time(0), "00:00:00.000");
+        assert_eq!(clock_time(1_764_370_000_123), "22:46:40.123");
+        assert_eq!(clock_time(-1), "23:59:59.999");
     }
 
     #[test]

@@ -65,6 +65,15 @@ impl LogBuffer {
     /// Appends newer lines. Already-held line numbers are skipped; a jump in numbering is
     /// recorded as a gap. Returns how many lines were added.
     pub fn append(&mut self, incoming: impl IntoIterator<Item = LogLine>) -> usize {
+        self.append_evicting(incoming).0
+    }
+
+    /// Like [`LogBuffer::append`], also returning the lines the cap pushed out of the front
+    /// (so derived indexes can forget them).
+    pub fn append_evicting(
+        &mut self,
+        incoming: impl IntoIterator<Item = LogLine>,
+    ) -> (usize, Vec<LogLine>) {
         let mut added = 0;
         for line in incoming {
             let last = self.last_n();
@@ -80,8 +89,7 @@ impl LogBuffer {
             self.lines.push_back(line);
             added += 1;
         }
-        self.enforce_cap();
-        added
+        (added, self.enforce_cap())
     }
 
     /// Adds older lines (loaded when scrolling up) in front of what is held.
@@ -103,14 +111,31 @@ impl LogBuffer {
         added - skip
     }
 
-    fn enforce_cap(&mut self) {
+    /// The capacity.
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    fn enforce_cap(&mut self) -> Vec<LogLine> {
+        let mut evicted = Vec::new();
         while self.lines.len() > self.cap {
-            self.lines.pop_front();
+            if let Some(line) = self.lines.pop_front() {
+                evicted.push(line);
+            }
             self.dropped += 1;
         }
         if let Some(first) = self.first_n() {
             self.gaps.retain(|g| g.to >= first);
         }
+        evicted
+    }
+
+    /// The held line numbered `n`.
+    pub fn get(&self, n: u64) -> Option<&LogLine> {
+        self.lines
+            .binary_search_by_key(&n, |l| l.n)
+            .ok()
+            .and_then(|i| self.lines.get(i))
     }
 }
 

@@ -11,6 +11,8 @@ pub mod job_filter;
 pub mod job_form;
 pub mod jobs_store;
 pub mod log_buffer;
+pub mod log_tokens;
+pub mod log_view;
 pub mod selection;
 pub mod sequence;
 pub mod traceback;

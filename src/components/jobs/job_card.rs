@@ -45,6 +45,8 @@ pub struct JobCardProps {
     #[prop_or_default]
     pub on_run_again: Callback<Rc<Job>>,
     #[prop_or_default]
+    pub on_logs: Callback<Rc<Job>>,
+    #[prop_or_default]
     pub on_dismiss_error: Callback<String>,
 }
 
@@ -151,6 +153,8 @@ pub fn JobCard(props: &JobCardProps) -> Html {
                 }
                 <button type="button" class="btn btn-small" aria-label={format!("Run again like {name}")}
                         data-testid="job-run-again" onclick={act(&props.on_run_again)}>{ "Run again" }</button>
+                <button type="button" class="btn btn-small" aria-label={format!("Logs of {name}")}
+                        data-testid="job-logs" onclick={act(&props.on_logs)}>{ "Logs" }</button>
                 <a class="job-link" href={format!("#/jobs/{}", job.id)}
                    aria-label={format!("Details and logs of {name}")}>{ "Details" }</a>
             </div>

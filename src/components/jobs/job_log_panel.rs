@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::hooks::use_job_logs;
+use crate::hooks::use_job_logs::{use_job_logs, LogStatus};
 use crate::state::format::thousands;
 
 /// Lines rendered at most; older ones stay in memory but off the page.
@@ -16,12 +16,13 @@ pub struct JobLogPanelProps {
 
 #[component]
 pub fn JobLogPanel(props: &JobLogPanelProps) -> Html {
-    let view = use_job_logs(props.job_id.to_string());
-    let buffer = &view.buffer;
+    let logs = use_job_logs(props.job_id.to_string());
+    let model = logs.model();
+    let buffer = &model.buffer;
     let skip = buffer.len().saturating_sub(RENDERED);
-    let status = if let Some(err) = &view.error {
+    let status = if let LogStatus::Failed(err) = &logs.status {
         html! { <p role="alert" class="log-error">{ format!("Could not load the log: {err}") }</p> }
-    } else if !view.ready {
+    } else if logs.status == LogStatus::Loading {
         html! { <p role="status" class="loading">{ "Loading log…" }</p> }
     } else {
         let mut notes = vec![format!("{} lines", thousands(buffer.last_n()))];

@@ -4,6 +4,8 @@ pub mod bulk_bar;
 pub mod job_card;
 pub mod job_filters;
 pub mod job_log_panel;
+pub mod job_logs_modal;
+pub mod log_line;
 pub mod progress_bar;
 pub mod start_job_modal;
 pub mod traceback_view;

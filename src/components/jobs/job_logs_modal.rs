@@ -1,0 +1,443 @@
+//! The log viewer: a modal over the page (focus trapped, Escape closes, full-screen toggle),
+//! streaming a job's log live with highlighting. Only the lines in view are in the DOM, however
+//! long the log; follow mode sticks to the bottom until the reader scrolls up.
+
+use gloo_timers::callback::Timeout;
+use web_sys::{HtmlElement, HtmlInputElement};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::components::jobs::log_line::LogText;
+use crate::components::modal::Modal;
+use crate::hooks::use_job_logs::{use_job_logs, LogStatus, MAX_LINES};
+use crate::hooks::{use_config, use_jobs};
+use crate::state::format::{clock_time, thousands};
+use crate::state::log_tokens::strip_ansi;
+use crate::state::log_view::{LogModel, LEVELS};
+use crate::state::virtual_list::window;
+
+/// Height of one visual row (px); matches `.log-row` in styles/logs.css.
+pub const LINE_H: u32 = 20;
+/// Approximate width of one monospace character (px), for wrap estimates.
+const CHAR_W: f64 = 7.6;
+/// Rows rendered beyond the viewport on each side.
+const OVERSCAN: usize = 30;
+/// How long after a job ends the viewer waits for late lines before calling the log complete.
+const LATE_LINES_MS: u32 = 5_000;
+/// Lines copied at most.
+const COPY_MAX: usize = 50_000;
+
+#[derive(Properties, PartialEq)]
+pub struct JobLogsModalProps {
+    pub job_id: AttrValue,
+    pub on_close: Callback<()>,
+    /// Scroll to and mark this line (a permalink).
+    #[prop_or_default]
+    pub line: Option<u64>,
+}
+
+/// Visual rows each shown line takes (1 unless wrapping long lines).
+fn rows_of(model: &LogModel, i: usize, wrap_cols: Option<usize>) -> u32 {
+    match (wrap_cols, model.shown_line(i)) {
+        (Some(cols), Some(l)) => l.text.chars().count().div_ceil(cols.max(1)).max(1) as u32,
+        _ => 1,
+    }
+}
+
+#[component]
+pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
+    let logs = use_job_logs(props.job_id.to_string());
+    let jobs = use_jobs();
+    let config = use_config();
+    let viewport = use_node_ref();
+    let scroll = use_state(|| (0.0f64, 600.0f64, 900.0f64)); // top, height, width
+    let wrap = use_state(|| false);
+    let timestamps = use_state(|| true);
+    let fullscreen = use_state(|| false);
+    let search_text = use_state(String::new);
+    let copied = use_state(|| None::<String>);
+    let complete = use_state(|| false);
+    let marked = use_state(|| props.line);
+    // Keeps the line at the top of the viewport in place when older lines are prepended.
+    let anchor = use_mut_ref(|| None::<(u64, f64)>);
+
+    let job = jobs.state().job(&props.job_id).cloned();
+    let terminal = job.as_ref().is_some_and(|j| j.status.is_terminal());
+    {
+        let complete = complete.clone();
+        use_effect_with(terminal, move |terminal| {
+            complete.set(false);
+            let t = terminal.then(|| Timeout::new(LATE_LINES_MS, move || complete.set(true)));
+            move || drop(t)
+        });
+    }
+
+    let model = logs.model();
+    let (top, height, width) = *scroll;
+    let wrap_cols = wrap.then(|| ((width - 140.0) / CHAR_W).floor().max(20.0) as usize);
+    let n_shown = model.shown_len();
+    // Row offsets: uniform without wrapping; estimated per line with it.
+    let (start, end, pad_top, pad_bottom) = if wrap_cols.is_none() {
+        let w = window(n_shown, LINE_H, top, height, OVERSCAN);
+        (w.start, w.end, w.pad_top as f64, w.pad_bottom as f64)
+    } else {
+        let mut acc = 0u64;
+        let mut start = n_shown;
+        let mut start_px = 0.0;
+        let mut end = n_shown;
+        let first_px = (top - OVERSCAN as f64 * LINE_H as f64).max(0.0);
+        let last_px = top + height + OVERSCAN as f64 * LINE_H as f64;
+        for i in 0..n_shown {
+            let px = (acc * LINE_H as u64) as f64;
+            if start == n_shown && px + (rows_of(&model, i, wrap_cols) * LINE_H) as f64 > first_px {
+                start = i;
+                start_px = px;
+            }
+            if px > last_px {
+                end = i;
+                break;
+            }
+            acc += rows_of(&model, i, wrap_cols) as u64;
+        }
+        let mut total = acc;
+        for i in end..n_shown {
+            total += rows_of(&model, i, wrap_cols) as u64;
+        }
+        let rendered: u64 = (start..end)
+            .map(|i| rows_of(&model, i, wrap_cols) as u64)
+            .sum();
+        let bottom = (total * LINE_H as u64) as f64 - start_px - (rendered * LINE_H as u64) as f64;
+        (start.min(end), end, start_px, bottom.max(0.0))
+    };
+    let current = model.current_match();
+    let search = model.search().to_string();
+    let highlight: Option<AttrValue> = (!search.is_empty()).then(|| search_text.to_string().into());
+    let job_id = props.job_id.clone();
+    let rows: Vec<Html> = (start..end).filter_map(|i| model.shown_line(i)).map(|l| {
+        let level = l.level.to_ascii_lowercase();
+        let is_current = current == Some(l.n);
+        let is_marked = *marked == Some(l.n);
+        html! {
+            <div key={l.n} class={classes!("log-row", format!("level-{level}"), wrap.then_some("wrap"),
+                                           is_current.then_some("current-match"), is_marked.then_some("marked"))}
+                 data-n={l.n.to_string()} data-testid="log-row">
+                <a class="log-n" href={format!("#/jobs/{job_id}/logs?line={}", l.n)}
+                   aria-label={format!("Link to line {}", l.n)}>{ l.n }</a>
+                if *timestamps {
+                    <span class="log-ts">{ clock_time(l.ts) }</span>
+                }
+                <span class={classes!("log-level", format!("level-{level}"))}>{ l.level.clone() }</span>
+                <span class="log-text"><LogText text={l.text.clone()} highlight={highlight.clone()} /></span>
+            </div>
+        }
+    }).collect();
+
+    // After every render: follow the bottom, restore the anchor, or reveal a marked line.
+    {
+        let (viewport, anchor) = (viewport.clone(), anchor.clone());
+        let following = model.follow.following;
+        let marked_pos = marked.and_then(|n| model.shown_position(n));
+        let anchor_pos = anchor
+            .borrow()
+            .and_then(|(n, off)| model.shown_position(n).map(|p| (p, off)));
+        let ready = logs.status == LogStatus::Ready;
+        use_effect(move || {
+            if let Some(el) = viewport.cast::<HtmlElement>() {
+                if let Some((pos, off)) = anchor_pos {
+                    el.set_scroll_top((pos as f64 * LINE_H as f64 + off) as i32);
+                    anchor.borrow_mut().take();
+                } else if following && ready {
+                    el.set_scroll_top(el.scroll_height());
+                } else if let Some(pos) = marked_pos.filter(|_| ready) {
+                    let target = pos as f64 * LINE_H as f64 - el.client_height() as f64 / 2.0;
+                    if (el.scroll_top() as f64 - target).abs() > el.client_height() as f64 {
+                        el.set_scroll_top(target.max(0.0) as i32);
+                    }
+                }
+            }
+        });
+    }
+    {
+        // A permalinked line is read where it is: do not follow past it.
+        let (logs, line) = (logs.clone(), props.line);
+        use_effect_with(
+            (line, logs.status == LogStatus::Ready),
+            move |(line, ready)| {
+                if line.is_some() && *ready {
+                    logs.update(|m| m.follow.following = false);
+                }
+            },
+        );
+    }
+
+    let onscroll = {
+        let (scroll, viewport, logs, anchor) = (
+            scroll.clone(),
+            viewport.clone(),
+            logs.clone(),
+            anchor.clone(),
+        );
+        Callback::from(move |_: Event| {
+            let Some(el) = viewport.cast::<HtmlElement>() else {
+                return;
+            };
+            let (top, h, sh) = (
+                el.scroll_top() as f64,
+                el.client_height() as f64,
+                el.scroll_height() as f64,
+            );
+            scroll.set((top, h, el.client_width() as f64));
+            let at_bottom = top + h >= sh - (2 * LINE_H) as f64;
+            let following = logs.model().follow.following;
+            if following != at_bottom {
+                logs.update(|m| m.follow.scrolled(at_bottom));
+            }
+            if top < LINE_H as f64
+                && logs.model().buffer.first_n().is_some_and(|n| n > 1)
+                && !logs.loading_older
+            {
+                let first = logs.model().shown_line(0).map(|l| l.n);
+                if let Some(n) = first {
+                    *anchor.borrow_mut() = Some((n, top));
+                }
+                logs.load_older();
+            }
+        })
+    };
+    {
+        // Measure once mounted and when toggling modes that change the box.
+        let (scroll, viewport) = (scroll.clone(), viewport.clone());
+        use_effect_with((*fullscreen, *wrap), move |_| {
+            if let Some(el) = viewport.cast::<HtmlElement>() {
+                scroll.set((
+                    el.scroll_top() as f64,
+                    el.client_height() as f64,
+                    el.client_width() as f64,
+                ));
+            }
+        });
+    }
+
+    let on_search = {
+        let (logs, search_text) = (logs.clone(), search_text.clone());
+        Callback::from(move |e: InputEvent| {
+            let q = e.target_unchecked_into::<HtmlInputElement>().value();
+            logs.update(|m| m.set_search(&q));
+            search_text.set(q);
+        })
+    };
+    let step = |forward: bool| {
+        let (logs, marked) = (logs.clone(), marked.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut n = None;
+            logs.update(|m| n = m.step_match(forward));
+            marked.set(n);
+        })
+    };
+    let on_search_key = {
+        let (logs, marked) = (logs.clone(), marked.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                e.prevent_default();
+                let mut n = None;
+                logs.update(|m| n = m.step_match(!e.shift_key()));
+                marked.set(n);
+            }
+        })
+    };
+    let toggle_only = {
+        let logs = logs.clone();
+        Callback::from(move |_: Event| {
+            logs.update(|m| {
+                let on = !m.only_matching;
+                m.set_only_matching(on)
+            })
+        })
+    };
+    let (levels_on, level_counts) = (model.levels, model.counts());
+    let level_chips: Vec<Html> = LEVELS.iter().enumerate().map(|(i, name)| {
+        let on = levels_on[i];
+        let onclick = {
+            let logs = logs.clone();
+            Callback::from(move |_: MouseEvent| logs.update(|m| m.toggle_level(i)))
+        };
+        html! {
+            <button type="button" class={classes!("chip", format!("level-{}", name.to_ascii_lowercase()), on.then_some("active"))}
+                    aria-pressed={on.to_string()} data-testid={format!("log-level-{name}")} {onclick}>
+                { *name }{ " " }<strong>{ thousands(level_counts[i]) }</strong>
+            </button>
+        }
+    }).collect();
+    let flip = |s: &UseStateHandle<bool>| {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| s.set(!*s))
+    };
+    let jump = {
+        let logs = logs.clone();
+        Callback::from(move |_: MouseEvent| logs.update(|m| m.follow.jump()))
+    };
+    let copy = {
+        let (logs, copied) = (logs.clone(), copied.clone());
+        Callback::from(move |_: MouseEvent| {
+            let text = {
+                let m = logs.model();
+                let n = m.shown_len();
+                let from = n.saturating_sub(COPY_MAX);
+                (from..n)
+                    .filter_map(|i| m.shown_line(i))
+                    .map(|l| format!("{} {} {}", l.n, l.level, strip_ansi(&l.text)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let copied = copied.clone();
+            spawn_local(async move {
+                let result = match web_sys::window() {
+                    Some(w) => wasm_bindgen_futures::JsFuture::from(
+                        w.navigator().clipboard().write_text(&text),
+                    )
+                    .await
+                    .map(|_| "Copied the shown lines".to_string())
+                    .unwrap_or_else(|_| "The browser refused to copy".to_string()),
+                    None => "Copy is not available".into(),
+                };
+                copied.set(Some(result));
+            });
+        })
+    };
+
+    let title = match &job {
+        Some(j) => format!("Log · {} · {} · {}", j.dataset_name, j.kind, j.id),
+        None => format!("Log · {}", props.job_id),
+    };
+    let log_count = job
+        .as_ref()
+        .map(|j| j.log_count)
+        .unwrap_or(logs.server_total);
+    let last_n = model.buffer.last_n();
+    let status_text = match &logs.status {
+        LogStatus::Loading => "Loading the last lines…".to_string(),
+        LogStatus::Failed(e) => format!("Could not load the log: {e}"),
+        LogStatus::Ready if *complete && terminal && last_n >= log_count => {
+            format!("Log complete · {} lines", thousands(last_n))
+        }
+        LogStatus::Ready if *complete && terminal => format!(
+            "The job ended; {} of {} lines received",
+            thousands(last_n),
+            thousands(log_count)
+        ),
+        LogStatus::Ready if terminal => {
+            "The job ended; waiting briefly for late lines…".to_string()
+        }
+        LogStatus::Ready => format!(
+            "{} lines · {}",
+            thousands(last_n),
+            if model.follow.following {
+                "following"
+            } else {
+                "paused (scrolled up)"
+            }
+        ),
+    };
+    let gaps: Vec<Html> = model
+        .buffer
+        .gaps()
+        .iter()
+        .map(|g| {
+            html! {
+                <p class="log-gap" role="note" data-testid="log-gap">
+                    { format!("Lines {}–{} could not be received.", g.from, g.to) }
+                </p>
+            }
+        })
+        .collect();
+    let download = format!(
+        "{}/jobs/{}/logs/download",
+        config.api_base,
+        crate::state::url::encode_component(&props.job_id)
+    );
+    let unseen = model.follow.unseen;
+    let following = model.follow.following;
+    let match_text = if search.is_empty() {
+        String::new()
+    } else if model.match_count() == 0 {
+        "no matches".into()
+    } else {
+        let pos = model.current.map(|c| c + 1).unwrap_or(0);
+        format!("{pos} of {}", thousands(model.match_count() as u64))
+    };
+    let dropped = model.buffer.dropped();
+    let older_available = model.buffer.first_n().is_some_and(|n| n > 1);
+    let only_matching = model.only_matching;
+    drop(model);
+
+    html! {
+        <Modal title={title} on_close={props.on_close.clone()} testid="log-modal" wide=true
+               fullscreen={*fullscreen} class="log-modal">
+            <div class="log-toolbar" role="toolbar" aria-label="Log tools">
+                <label class="log-search">
+                    <span class="visually-hidden">{ "Search the log" }</span>
+                    <input type="search" placeholder="Search the log" data-testid="log-search"
+                           value={(*search_text).clone()} oninput={on_search} onkeydown={on_search_key} />
+                </label>
+                <span class="log-match-count" data-testid="log-match-count" aria-live="polite">{ match_text }</span>
+                <button type="button" class="btn btn-small" data-testid="log-prev" onclick={step(false)}
+                        aria-label="Previous match">{ "↑" }</button>
+                <button type="button" class="btn btn-small" data-testid="log-next" onclick={step(true)}
+                        aria-label="Next match">{ "↓" }</button>
+                <label class="toggle">
+                    <input type="checkbox" data-testid="log-only-matching" checked={only_matching}
+                           onchange={toggle_only} />{ " only matching" }
+                </label>
+                <span class="chips">{ for level_chips.into_iter() }</span>
+            </div>
+            <div class="log-toolbar" role="toolbar" aria-label="Log view">
+                <button type="button" class="btn btn-small" aria-pressed={wrap.to_string()} data-testid="log-wrap"
+                        onclick={flip(&wrap)}>{ "Wrap" }</button>
+                <button type="button" class="btn btn-small" aria-pressed={timestamps.to_string()}
+                        data-testid="log-timestamps" onclick={flip(&timestamps)}>{ "Timestamps" }</button>
+                <a class="btn btn-small" href={download} download="" target="_blank" rel="noopener"
+                   data-testid="log-download">{ "Download full log" }</a>
+                <button type="button" class="btn btn-small" data-testid="log-copy" onclick={copy}>{ "Copy" }</button>
+                <button type="button" class="btn btn-small" aria-pressed={fullscreen.to_string()}
+                        data-testid="log-fullscreen" onclick={flip(&fullscreen)}>
+                    { if *fullscreen { "Exit full screen" } else { "Full screen" } }
+                </button>
+                if let Some(c) = &*copied {
+                    <span role="status">{ c.clone() }</span>
+                }
+            </div>
+            <p class="log-status" role="status" data-testid="log-status">{ status_text }</p>
+            if dropped > 0 {
+                <p class="log-dropped" data-testid="log-dropped">
+                    { format!("{} older lines were dropped from memory (this view keeps at most {}); scroll to the top to reload them.",
+                              thousands(dropped), thousands(MAX_LINES as u64)) }
+                </p>
+            }
+            { for gaps.into_iter() }
+            if let LogStatus::Failed(_) = logs.status {
+                <button type="button" class="btn" onclick={{ let l = logs.clone(); Callback::from(move |_: MouseEvent| l.retry()) }}>{ "Retry" }</button>
+            }
+            <div class={classes!("log-viewport", wrap.then_some("wrap"))} ref={viewport} {onscroll}
+                 data-testid="log-viewport" tabindex="0" aria-label="Log lines">
+                if older_available && start == 0 {
+                    <p class="log-older" style={format!("height: {LINE_H}px")}>
+                        { if logs.loading_older { "Loading older lines…" } else { "Scroll up for older lines" } }
+                    </p>
+                }
+                <div class="log-lines-virtual" style={format!("padding-top: {pad_top}px; padding-bottom: {pad_bottom}px")}>
+                    { for rows.into_iter() }
+                </div>
+            </div>
+            if !following {
+                <button type="button" class="btn btn-primary log-jump" data-testid="log-jump" onclick={jump}>
+                    { if unseen > 0 { format!("Jump to latest ({} new lines)", thousands(unseen)) } else { "Jump to latest".to_string() } }
+                </button>
+            }
+        </Modal>
+    }
+}
+
+/// Shared with tests: how many DOM rows a window renders at most.
+pub fn max_rendered_rows(viewport_px: f64) -> usize {
+    (viewport_px / LINE_H as f64).ceil() as usize + 1 + 2 * OVERSCAN
+}

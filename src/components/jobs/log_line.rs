@@ -1,0 +1,230 @@
+//! One log line's text, highlighted: each token is a `<span>` holding a text node (never
+//! HTML), with classes for its kind and ANSI style; search matches are wrapped in `<mark>`,
+//! even when they span several tokens. Colours beyond the 16 themed ones are inline styles
+//! built only from numbers.
+
+use yew::prelude::*;
+
+use crate::state::log_tokens::{
+    find_matches, mark_matches, tokenize, xterm_rgb, Color, Piece, Token, TokenKind,
+};
+
+#[derive(Properties, PartialEq)]
+pub struct LogTextProps {
+    /// The line's raw text (untrusted; may hold ANSI escapes).
+    pub text: AttrValue,
+    /// A search term to mark, ignoring case, in the visible text.
+    #[prop_or_default]
+    pub highlight: Option<AttrValue>,
+}
+
+#[component]
+pub fn LogText(props: &LogTextProps) -> Html {
+    let tokens = use_memo(props.text.clone(), |text| tokenize(text));
+    let needle = props.highlight.as_deref().filter(|h| !h.is_empty());
+    let Some(needle) = needle else {
+        return html! { <>{ for tokens.iter().map(span) }</> };
+    };
+    let visible: String = tokens.iter().map(|t| t.text.as_str()).collect();
+    let ranges = find_matches(&visible, needle);
+    let pieces = mark_matches(&tokens, &ranges).into_iter().map(|p| match p {
+        Piece::Plain(t) => span(&t),
+        Piece::Marked(ts) => html! { <mark class="log-match">{ for ts.iter().map(span) }</mark> },
+    });
+    html! { <>{ for pieces }</> }
+}
+
+fn span(t: &Token) -> Html {
+    let class = classes_for(t);
+    html! {
+        <span class={(!class.is_empty()).then_some(class)} style={style_for(t)}>
+            { t.text.clone() }
+        </span>
+    }
+}
+
+/// The class of a token's kind (`None` for plain text).
+fn kind_class(kind: TokenKind) -> Option<String> {
+    let class = match kind {
+        TokenKind::Text => return None,
+        TokenKind::Timestamp => "tok-ts",
+        TokenKind::Level(l) => return Some(format!("tok-level tok-level-{}", l.name())),
+        TokenKind::Number => "tok-num",
+        TokenKind::Str => "tok-str",
+        TokenKind::JsonKey => "tok-json-key",
+        TokenKind::JsonString => "tok-json-str",
+        TokenKind::JsonNumber => "tok-json-num",
+        TokenKind::JsonLiteral => "tok-json-lit",
+        TokenKind::JsonPunct => "tok-json-punct",
+        TokenKind::TbHeader => "tok-tb-header",
+        TokenKind::TbPath => "tok-tb-path",
+        TokenKind::TbLineNo => "tok-tb-lineno",
+        TokenKind::TbFunc => "tok-tb-func",
+        TokenKind::TbException => "tok-exc",
+    };
+    Some(class.to_string())
+}
+
+/// Foreground and background after `inverse` is applied.
+fn colours(t: &Token) -> (Option<Color>, Option<Color>) {
+    let s = &t.style;
+    if s.inverse {
+        (s.bg, s.fg)
+    } else {
+        (s.fg, s.bg)
+    }
+}
+
+/// Space-separated classes: the kind's, then ANSI ones (`ansi-fg-N`/`ansi-bg-N` for the 16
+/// themed colours, attributes, `ansi-inverse` for the default colours swapped).
+pub fn classes_for(t: &Token) -> String {
+    let mut classes: Vec<String> = kind_class(t.kind).into_iter().collect();
+    let (fg, bg) = colours(t);
+    if t.style.inverse {
+        classes.push("ansi-inverse".into());
+    }
+    if let Some(Color::Named(n)) = fg {
+        classes.push(format!("ansi-fg-{n}"));
+    }
+    if let Some(Color::Named(n)) = bg {
+        classes.push(format!("ansi-bg-{n}"));
+    }
+    for (on, class) in [
+        (t.style.bold, "ansi-bold"),
+        (t.style.dim, "ansi-dim"),
+        (t.style.italic, "ansi-italic"),
+        (t.style.underline, "ansi-underline"),
+    ] {
+        if on {
+            classes.push(class.into());
+        }
+    }
+    classes.join(" ")
+}
+
+fn rgb(c: Color) -> Option<(u8, u8, u8)> {
+    match c {
+        Color::Named(_) => None,
+        Color::Indexed(n) => Some(xterm_rgb(n)),
+        Color::Rgb(r, g, b) => Some((r, g, b)),
+    }
+}
+
+/// Inline style for 256-palette and truecolour colours, built only from numbers.
+pub fn style_for(t: &Token) -> Option<String> {
+    let (fg, bg) = colours(t);
+    let mut decls = Vec::new();
+    if let Some((r, g, b)) = fg.and_then(rgb) {
+        decls.push(format!("color: rgb({r}, {g}, {b})"));
+    }
+    if let Some((r, g, b)) = bg.and_then(rgb) {
+        decls.push(format!("background-color: rgb({r}, {g}, {b})"));
+    }
+    (!decls.is_empty()).then(|| decls.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::log_tokens::{LogLevel, Style};
+
+    fn token(kind: TokenKind, style: Style) -> Token {
+        Token {
+            kind,
+            style,
+            text: "x".into(),
+        }
+    }
+
+    #[test]
+    fn plain_text_has_no_class_and_no_style() {
+        let t = token(TokenKind::Text, Style::default());
+        assert_eq!(classes_for(&t), "");
+        assert_eq!(style_for(&t), None);
+    }
+
+    #[test]
+    fn kinds_map_to_classes() {
+        let plain = Style::default();
+        for (kind, class) in [
+            (TokenKind::Timestamp, "tok-ts"),
+            (
+                TokenKind::Level(LogLevel::Error),
+                "tok-level tok-level-error",
+            ),
+            (
+                TokenKind::Level(LogLevel::Warning),
+                "tok-level tok-level-warning",
+            ),
+            (TokenKind::Number, "tok-num"),
+            (TokenKind::Str, "tok-str"),
+            (TokenKind::JsonKey, "tok-json-key"),
+            (TokenKind::JsonString, "tok-json-str"),
+            (TokenKind::JsonNumber, "tok-json-num"),
+            (TokenKind::JsonLiteral, "tok-json-lit"),
+            (TokenKind::JsonPunct, "tok-json-punct"),
+            (TokenKind::TbHeader, "tok-tb-header"),
+            (TokenKind::TbPath, "tok-tb-path"),
+            (TokenKind::TbLineNo, "tok-tb-lineno"),
+            (TokenKind::TbFunc, "tok-tb-func"),
+            (TokenKind::TbException, "tok-exc"),
+        ] {
+            assert_eq!(classes_for(&token(kind, plain)), class);
+        }
+    }
+
+    #[test]
+    fn named_colours_and_attributes_are_classes() {
+        let style = Style {
+            fg: Some(Color::Named(1)),
+            bg: Some(Color::Named(12)),
+            bold: true,
+            dim: true,
+            italic: true,
+            underline: true,
+            inverse: false,
+        };
+        let t = token(TokenKind::Level(LogLevel::Error), style);
+        assert_eq!(
+            classes_for(&t),
+            "tok-level tok-level-error ansi-fg-1 ansi-bg-12 ansi-bold ansi-dim ansi-italic ansi-underline"
+        );
+        assert_eq!(style_for(&t), None);
+    }
+
+    #[test]
+    fn palette_and_truecolour_are_inline_rgb() {
+        let style = Style {
+            fg: Some(Color::Indexed(208)),
+            bg: Some(Color::Rgb(1, 2, 3)),
+            ..Style::default()
+        };
+        let t = token(TokenKind::Text, style);
+        assert_eq!(classes_for(&t), "");
+        assert_eq!(
+            style_for(&t).as_deref(),
+            Some("color: rgb(255, 135, 0); background-color: rgb(1, 2, 3)")
+        );
+    }
+
+    #[test]
+    fn inverse_swaps_colours() {
+        let style = Style {
+            fg: Some(Color::Named(2)),
+            bg: Some(Color::Indexed(232)),
+            inverse: true,
+            ..Style::default()
+        };
+        let t = token(TokenKind::Text, style);
+        assert_eq!(classes_for(&t), "ansi-inverse ansi-bg-2");
+        assert_eq!(style_for(&t).as_deref(), Some("color: rgb(8, 8, 8)"));
+        let default_inverse = Style {
+            inverse: true,
+            ..Style::default()
+        };
+        assert_eq!(
+            classes_for(&token(TokenKind::Text, default_inverse)),
+            "ansi-inverse"
+        );
+    }
+}

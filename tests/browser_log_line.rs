@@ -1,0 +1,122 @@
+//! Browser tests of the highlighted log text (headless Chromium via wasm-bindgen-test): that
+//! untrusted text stays text in a real DOM, which classes and inline styles the spans get, and
+//! that search marks wrap matches even across tokens.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use jobs_page::components::jobs::log_line::{LogText, LogTextProps};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn root() -> Element {
+    let el = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn q(root: &Element, sel: &str) -> Element {
+    root.query_selector(sel)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{sel} not rendered in {}", root.inner_html()))
+}
+
+fn all(root: &Element, sel: &str) -> Vec<Element> {
+    let list = root.query_selector_all(sel).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(JsCast::unchecked_into::<Element>)
+        .collect()
+}
+
+fn text(el: &Element) -> String {
+    el.text_content().unwrap_or_default()
+}
+
+async fn render(text: &str, highlight: Option<&str>) -> Element {
+    let el = root();
+    yew::Renderer::<LogText>::with_root_and_props(
+        el.clone(),
+        LogTextProps {
+            text: text.to_string().into(),
+            highlight: highlight.map(|h| h.to_string().into()),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    el
+}
+
+#[wasm_bindgen_test]
+async fn ansi_markup_and_json_render_as_styled_text() {
+    let line = "\x1b[1;31mERROR\x1b[0m <img src=x onerror=window.__x=1> {\"a\": 1}";
+    let el = render(line, None).await;
+
+    let red = q(&el, "span.ansi-fg-1.ansi-bold");
+    assert_eq!(text(&red), "ERROR");
+    assert_eq!(
+        red.get_attribute("class").as_deref(),
+        Some("tok-level tok-level-error ansi-fg-1 ansi-bold")
+    );
+
+    assert!(
+        el.query_selector("img").unwrap().is_none(),
+        "markup was parsed"
+    );
+    assert_eq!(
+        text(&el),
+        "ERROR <img src=x onerror=window.__x=1> {\"a\": 1}"
+    );
+    // Had an <img> been created, its error handler would have run by now.
+    gloo_timers::future::sleep(Duration::from_millis(50)).await;
+    let x = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__x".into()).unwrap();
+    assert!(x.is_undefined());
+
+    assert_eq!(text(&q(&el, "span.tok-json-key")), "\"a\"");
+    assert_eq!(text(&q(&el, "span.tok-json-num")), "1");
+    assert!(el.query_selector("[style]").unwrap().is_none());
+    assert!(el.query_selector("mark").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn palette_and_truecolour_are_inline_styles() {
+    let el = render("\x1b[38;2;1;2;3mrgb \x1b[48;5;208mpal", None).await;
+    let spans = all(&el, "span[style]");
+    assert_eq!(spans.len(), 2, "{}", el.inner_html());
+    assert_eq!(
+        spans[0].get_attribute("style").as_deref(),
+        Some("color: rgb(1, 2, 3)")
+    );
+    assert_eq!(
+        spans[1].get_attribute("style").as_deref(),
+        Some("color: rgb(1, 2, 3); background-color: rgb(255, 135, 0)")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn highlight_wraps_matches_in_mark_even_across_tokens() {
+    // "ERR" is red, "OR" is not: the first match spans two spans.
+    let el = render("\x1b[31mERR\x1b[0mOR code 42: error", Some("RRor")).await;
+    let marks = all(&el, "mark");
+    assert_eq!(marks.len(), 2, "{}", el.inner_html());
+    assert_eq!(text(&marks[0]), "RROR");
+    assert_eq!(all(&marks[0], "span").len(), 2);
+    assert!(marks[0].query_selector("span.ansi-fg-1").unwrap().is_some());
+    assert_eq!(text(&marks[1]), "rror");
+    // The text is whole, marks included.
+    assert_eq!(text(&el), "ERROR code 42: error");
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_highlight_marks_nothing() {
+    let el = render("error error", Some("")).await;
+    assert!(el.query_selector("mark").unwrap().is_none());
+    assert_eq!(text(&el), "error error");
+}
