@@ -29,6 +29,7 @@ fn job(i: usize, version: u64) -> Job {
             fail_at: None,
             passes: 1,
             note: None,
+            log_burst: 0,
         },
         progress: Progress {
             processed: version * 500,

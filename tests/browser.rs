@@ -41,6 +41,7 @@ fn job(status: JobStatus, dataset_name: &str) -> Job {
             fail_at: None,
             passes: 1,
             note: None,
+            log_burst: 0,
         },
         progress: Progress {
             processed: 1500,

@@ -353,6 +353,7 @@ fn job(id: &str, dataset_id: &str) -> Job {
             fail_at: None,
             passes: 1,
             note: None,
+            log_burst: 0,
         },
         progress: Progress {
             processed: 0,

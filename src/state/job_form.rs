@@ -670,6 +670,7 @@ mod tests {
             fail_at: Some(0.75),
             passes: 2,
             note: Some("again".into()),
+            log_burst: 0,
         });
         let f = JobForm::from_job(&j);
         assert_eq!(f.datasets, vec!["ds_x"]);
@@ -689,6 +690,7 @@ mod tests {
             fail_at: None,
             passes: 1,
             note: None,
+            log_burst: 0,
         }));
         assert_eq!(plain.fail_at, "");
         assert_eq!(plain.note, "");
@@ -835,6 +837,7 @@ mod tests {
                     fail_at: None,
                     passes: 1,
                     note: None,
+                    log_burst: 0,
                 })
             }),
         }

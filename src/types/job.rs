@@ -106,6 +106,9 @@ pub struct JobParams {
     pub fail_at: Option<f64>,
     pub passes: u32,
     pub note: Option<String>,
+    /// Extra synthetic log lines written per chunk (log-volume demos and benchmarks).
+    #[serde(default)]
+    pub log_burst: u32,
 }
 
 /// Where a job is: `processed` of `total` units, in a named phase.

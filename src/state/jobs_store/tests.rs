@@ -17,6 +17,7 @@ pub(crate) fn job(id: &str, version: u64, status: JobStatus, attempt: u32, proce
             fail_at: None,
             passes: 1,
             note: None,
+            log_burst: 0,
         },
         progress: Progress {
             processed,
