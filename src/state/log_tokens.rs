@@ -160,6 +160,25 @@ pub fn xterm_rgb(index: u8) -> (u8, u8, u8) {
     }
 }
 
+/// Records in `runs` (`(start, value)`, ascending) that `value` applies from `at`, keeping the
+/// runs minimal: no two neighbours equal, no empty run.
+fn push_run<T: PartialEq>(runs: &mut Vec<(usize, T)>, at: usize, value: T) {
+    if let Some(last) = runs.last_mut() {
+        if last.1 == value {
+            return;
+        }
+        if last.0 == at {
+            last.1 = value;
+            let n = runs.len();
+            if n >= 2 && runs[n - 2].1 == runs[n - 1].1 {
+                runs.pop();
+            }
+            return;
+        }
+    }
+    runs.push((at, value));
+}
+
 /// Cuts `s` wherever its style or its kind changes.
 fn merge(s: &str, styles: &[(usize, Style)], kinds: &[(usize, TokenKind)]) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();

@@ -1,3 +1,4 @@
+//! Only compiled under #[cfg(test)] (declared so in jobs_store.rs).
 //! Reducer tests: transitions, optimistic actions, caps, and the ordering property.
 
 use super::*;

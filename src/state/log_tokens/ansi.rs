@@ -4,7 +4,7 @@
 //! Parsing follows the shape of a VT500 parser, simplified for a log line: it never executes
 //! anything, and any sequence it cannot finish is dropped up to where it stopped making sense.
 
-use super::{Color, Style};
+use super::{push_run, Color, Style};
 
 const ESC: u8 = 0x1B;
 const BEL: u8 = 0x07;
@@ -39,7 +39,7 @@ pub(super) fn clean(input: &str) -> Cleaned {
                 if let Some(params) = sgr {
                     out.text.push_str(&input[plain..i]);
                     apply_sgr(&mut style, params);
-                    set_style(&mut out.styles, out.text.len(), style);
+                    push_run(&mut out.styles, out.text.len(), style);
                     plain = end;
                     i = end;
                     continue;
@@ -70,24 +70,6 @@ pub(super) fn clean(input: &str) -> Cleaned {
     }
     out.text.push_str(&input[plain..]);
     out
-}
-
-/// Records that `style` applies from `at`, keeping runs minimal.
-fn set_style(runs: &mut Vec<(usize, Style)>, at: usize, style: Style) {
-    if let Some(last) = runs.last_mut() {
-        if last.1 == style {
-            return;
-        }
-        if last.0 == at {
-            last.1 = style;
-            let n = runs.len();
-            if n >= 2 && runs[n - 2].1 == style {
-                runs.pop();
-            }
-            return;
-        }
-    }
-    runs.push((at, style));
 }
 
 /// The escape starting at `b[i] == ESC`: where it ends, and its parameters if it is an SGR.

@@ -7,7 +7,7 @@
 
 use serde::de::IgnoredAny;
 
-use super::{LogLevel, TokenKind};
+use super::{push_run, LogLevel, TokenKind};
 use crate::state::traceback::{self, Kind};
 
 /// `(byte offset, kind from there on)`, ascending; the first starts at 0.
@@ -186,27 +186,10 @@ fn exception_name(l: &str) -> Option<usize> {
 }
 
 impl Scanner<'_> {
-    fn push(&mut self, at: usize, kind: TokenKind) {
-        if let Some(last) = self.runs.last_mut() {
-            if last.1 == kind {
-                return;
-            }
-            if last.0 == at {
-                last.1 = kind;
-                let n = self.runs.len();
-                if n >= 2 && self.runs[n - 2].1 == kind {
-                    self.runs.pop();
-                }
-                return;
-            }
-        }
-        self.runs.push((at, kind));
-    }
-
     fn span(&mut self, start: usize, end: usize, kind: TokenKind) {
         if start < end {
-            self.push(start, kind);
-            self.push(end, TokenKind::Text);
+            push_run(&mut self.runs, start, kind);
+            push_run(&mut self.runs, end, TokenKind::Text);
         }
     }
 
