@@ -8,6 +8,7 @@ use yew_router::prelude::*;
 
 use crate::components::connection_indicator::ConnectionIndicator;
 use crate::components::error_banner::ErrorBanner;
+use crate::components::status_announcer::StatusAnnouncer;
 use crate::hooks::{ConfigContext, JobsProvider};
 use crate::pages::{job_detail_page::JobDetailPage, jobs_page::JobsPage, not_found::NotFound};
 use crate::services::{browser, config};
@@ -98,6 +99,7 @@ pub fn App() -> Html {
             <ContextProvider<ConfigContext> context={config.clone()}>
                 <JobsProvider>
                     <ConnectionIndicator />
+                    <StatusAnnouncer />
                     <HashRouter>
                         <Switch<Route> render={switch} />
                     </HashRouter>

@@ -5,4 +5,5 @@ pub mod connection_indicator;
 pub mod error_banner;
 pub mod jobs;
 pub mod modal;
+pub mod status_announcer;
 pub mod status_badge;
