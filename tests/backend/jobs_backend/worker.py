@@ -34,8 +34,24 @@ log = logging.getLogger("jobs_backend.worker")
 STOP_GRACE_S = 20.0
 
 
+# Short TTL: an idle worker wakes (and heartbeats) every TTL - 15 s, which bounds how long it
+# stays unlisted after Redis lost its registration (restart without persistence).
+WORKER_TTL_S = 30
+
+
 class JobsWorker(Worker):
     """RQ forking worker whose warm shutdown interrupts the running job cooperatively."""
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        # Redis was reset under us: register again, or /queue would report no workers forever.
+        if pipeline is None:
+            try:
+                if not self.connection.exists(self.key):
+                    log.warning("worker %s: registration lost (Redis reset?); registering again", self.name)
+                    self.register_birth()
+            except Exception:  # a failing check must not take the worker down
+                log.exception("could not re-register worker %s", self.name)
+        return super().heartbeat(timeout, pipeline)
 
     def handle_warm_shutdown_request(self):
         super().handle_warm_shutdown_request()
@@ -91,7 +107,7 @@ def run_single(index: int, log_level: str) -> None:
     datasets.ensure_samples(settings.data_dir)
     conn = redis.Redis.from_url(settings.redis_url)
     worker = JobsWorker([QUEUE_NAME], name=f"worker-{index}.{os.getpid()}", connection=conn,
-                        log_job_description=False)
+                        log_job_description=False, worker_ttl=WORKER_TTL_S)
     worker.work(logging_level=log_level)
 
 

@@ -47,6 +47,16 @@ impl std::fmt::Debug for Browser {
 impl Browser {
     /// Starts chromedriver on `port` and opens a session whose Chromium uses `profile_dir`.
     pub async fn start(port: u16, profile_dir: &Path, log: &Path) -> Result<Self> {
+        Self::start_with_args(port, profile_dir, log, &[]).await
+    }
+
+    /// Like [`start`](Self::start), with extra Chromium flags after the harness's own.
+    pub async fn start_with_args(
+        port: u16,
+        profile_dir: &Path,
+        log: &Path,
+        extra_args: &[String],
+    ) -> Result<Self> {
         for bin in [CHROMIUM, CHROMEDRIVER] {
             if !Path::new(bin).exists() {
                 return Err(Error::msg(format!(
@@ -91,7 +101,7 @@ impl Browser {
             })
             .await?;
 
-        let caps = capabilities(profile_dir);
+        let caps = capabilities(profile_dir, extra_args);
         let webdriver = format!("http://127.0.0.1:{port}");
         let connect = on_runtime(&rt, async move {
             let mut builder = ClientBuilder::new(HttpConnector::new());
@@ -338,9 +348,9 @@ pub fn testid(id: &str) -> String {
 }
 
 /// The session capabilities: headless Chromium on a fresh profile, quiet about the network it
-/// cannot reach, with its console log kept for [`Browser::console_log`].
-fn capabilities(profile_dir: &Path) -> serde_json::Map<String, Value> {
-    let args = [
+/// cannot reach, with its console log kept for [`Browser::console_log`], plus `extra_args`.
+fn capabilities(profile_dir: &Path, extra_args: &[String]) -> serde_json::Map<String, Value> {
+    let mut args = vec![
         "--headless=new".to_string(),
         "--no-sandbox".into(),
         "--disable-gpu".into(),
@@ -353,6 +363,7 @@ fn capabilities(profile_dir: &Path) -> serde_json::Map<String, Value> {
         "--window-size=1280,900".into(),
         format!("--user-data-dir={}", profile_dir.display()),
     ];
+    args.extend(extra_args.iter().cloned());
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {"binary": CHROMIUM, "args": args},

@@ -26,6 +26,7 @@ pub struct StackBuilder {
     dist_dir: Option<PathBuf>,
     env: Vec<(String, String)>,
     app_config: Map<String, Value>,
+    browser_args: Vec<String>,
 }
 
 impl Default for StackBuilder {
@@ -38,6 +39,7 @@ impl Default for StackBuilder {
             dist_dir: None,
             env: Vec::new(),
             app_config: Map::new(),
+            browser_args: Vec::new(),
         }
     }
 }
@@ -76,6 +78,13 @@ impl StackBuilder {
     /// An extra environment variable for the API and the workers.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// An extra Chromium command-line flag, after the harness's own (e.g.
+    /// `--enable-precise-memory-info`, so `performance.memory` is exact rather than bucketed).
+    pub fn browser_arg(mut self, arg: impl Into<String>) -> Self {
+        self.browser_args.push(arg.into());
         self
     }
 
@@ -168,9 +177,14 @@ impl StackBuilder {
             let port = net::free_port()?;
             let profile = tmp.path().join("chromium-profile");
             std::fs::create_dir_all(&profile).context("creating the Chromium profile dir")?;
-            Browser::start(port, &profile, &logs.join("chromedriver.log"))
-                .await
-                .map(Some)
+            Browser::start_with_args(
+                port,
+                &profile,
+                &logs.join("chromedriver.log"),
+                &self.browser_args,
+            )
+            .await
+            .map(Some)
         };
         let (backend, site, browser) = tokio::join!(backend, site, browser);
         let started = (|| Ok::<_, Error>((backend?, site?, browser?)))();
