@@ -1,9 +1,31 @@
 //! The list filter, kept in the URL (`#/jobs?status=failed&q=...`) so a view can be bookmarked
 //! and shared. The shell may also open the page with `?dataset=<id>` on the iframe URL itself.
 
+use std::cell::{Cell, RefCell};
+
 use yew::prelude::*;
 
 use crate::state::job_filter::JobFilter;
+
+thread_local! {
+    /// The page URL's own `?dataset=` is the shell's initial request: honoured once, so a
+    /// filter the user cleared does not come back when they return to the list.
+    static OUTER_USED: Cell<bool> = const { Cell::new(false) };
+    /// The list's last query, so "back to all jobs" links keep the filters.
+    static LAST_QUERY: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// `#/jobs` with the list's last filters.
+pub fn list_href() -> String {
+    LAST_QUERY.with(|q| {
+        let q = q.borrow();
+        if q.is_empty() {
+            "#/jobs".to_string()
+        } else {
+            format!("#/jobs?{q}")
+        }
+    })
+}
 
 fn read_url() -> JobFilter {
     let Some(location) = web_sys::window().map(|w| w.location()) else {
@@ -11,15 +33,18 @@ fn read_url() -> JobFilter {
     };
     let hash = location.hash().unwrap_or_default();
     let mut filter = JobFilter::from_query(hash.split_once('?').map(|(_, q)| q).unwrap_or(""));
-    if filter.dataset.is_none() {
+    if filter.dataset.is_none() && !OUTER_USED.with(|u| u.replace(true)) {
         let outer = JobFilter::from_query(&location.search().unwrap_or_default());
         filter.dataset = outer.dataset;
     }
+    OUTER_USED.with(|u| u.set(true));
+    LAST_QUERY.with(|q| *q.borrow_mut() = filter.to_query());
     filter
 }
 
 fn write_url(filter: &JobFilter) {
     let query = filter.to_query();
+    LAST_QUERY.with(|q| *q.borrow_mut() = query.clone());
     let url = if query.is_empty() {
         "#/jobs".to_string()
     } else {

@@ -13,7 +13,9 @@ use crate::components::jobs::job_logs_modal::JobLogsModal;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::jobs::start_job_modal::StartJobModal;
 use crate::components::jobs::traceback_view::TracebackView;
+use crate::components::modal::Modal;
 use crate::components::status_badge::StatusBadge;
+use crate::hooks::use_url_filter::list_href;
 use crate::hooks::{use_clock, use_job, use_jobs};
 use crate::state::eta::{describe, estimate, EtaConfig};
 use crate::state::format::duration;
@@ -94,6 +96,11 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
             };
             let dialog_view = match *dialog {
                 Dialog::None => html! {},
+                Dialog::Cancel if shown.is_terminal() => html! {
+                    <Modal title="Nothing to cancel" on_close={close.clone()} testid="confirm-cancel">
+                        <p>{ format!("This job already {} while the dialog was open; there is nothing left to cancel.", shown) }</p>
+                    </Modal>
+                },
                 Dialog::Cancel => {
                     let on_confirm = {
                         let (jobs, id, dialog) = (jobs.clone(), job.id.clone(), dialog.clone());
@@ -161,7 +168,7 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
     };
     html! {
         <section class="job-detail-page">
-            <nav><a href="#/jobs">{ "← All jobs" }</a></nav>
+            <nav><a href={list_href()}>{ "← All jobs" }</a></nav>
             { body }
         </section>
     }

@@ -104,6 +104,18 @@ fn list_jobs(state: &JobsState, filter: &JobFilter, touched: Option<&BTreeSet<St
     Listed { jobs, counts }
 }
 
+/// The scope of the quick actions: "Retry all failed" means failed jobs (not cancelled ones)
+/// unless the filter names statuses itself.
+fn quick_scope(kind: BulkKind, filter: &JobFilter) -> JobFilter {
+    match kind {
+        BulkKind::Retry if filter.status.is_empty() => JobFilter {
+            status: [JobStatus::Failed].into_iter().collect(),
+            ..filter.clone()
+        },
+        _ => filter.clone(),
+    }
+}
+
 fn describe_filter(f: &JobFilter, datasets: &[Dataset]) -> String {
     let mut parts = Vec::new();
     if !f.status.is_empty() {
@@ -131,6 +143,16 @@ fn describe_filter(f: &JobFilter, datasets: &[Dataset]) -> String {
     }
 }
 
+/// The job the user meant to cancel finished while the dialog was open: say so.
+fn return_finished(job: &Job, close: &Callback<()>) -> Html {
+    html! {
+        <Modal title="Nothing to cancel" on_close={close.clone()} testid="confirm-cancel">
+            <p>{ format!("The {} job on {} ({}) already {} while this dialog was open; there is nothing left to cancel.",
+                         job.kind, job.dataset_name, job.id, job.status) }</p>
+        </Modal>
+    }
+}
+
 fn capacity(jobs: &UseJobsHandle) -> Html {
     let Some(q) = jobs.state().queue.clone() else {
         return html! {};
@@ -145,6 +167,24 @@ fn capacity(jobs: &UseJobsHandle) -> Html {
             { format!("{} workers · {} queued · {} running · {redis}", q.workers.len(), q.queued, q.running) }
         </p>
     }
+}
+
+/// After the dialog closes, keyboard focus goes to the card (its Cancel button is disabled or
+/// gone), so keyboard users continue where they were.
+fn focus_card_later(id: &str) {
+    let selector = format!("[data-testid=job-card][data-job-id=\"{id}\"]");
+    yew::platform::spawn_local(async move {
+        // After the dialog's own unmount has tried (and failed) to restore focus.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        let el = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(&selector).ok().flatten());
+        if let Some(el) =
+            el.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = el.focus();
+        }
+    });
 }
 
 #[component]
@@ -351,7 +391,8 @@ pub fn JobsPage() -> Html {
                 let (listed, dialog, filter) = (listed.clone(), dialog.clone(), filter.clone());
                 Callback::from(move |kind: BulkKind| {
                     let shown = listed.jobs.iter().map(|(j, s)| (&**j, *s));
-                    dialog.set(Dialog::Bulk(Rc::new(plan_matching(kind, &filter, shown))));
+                    let scope = quick_scope(kind, &filter);
+                    dialog.set(Dialog::Bulk(Rc::new(plan_matching(kind, &scope, shown))));
                 })
             };
             html! {
@@ -433,24 +474,29 @@ pub fn JobsPage() -> Html {
                 Callback::from(move |_| {
                     jobs.request(&id, UserAction::Cancel);
                     dialog.set(Dialog::None);
+                    focus_card_later(&id);
                 })
             };
             let current = state.job(&job.id).cloned().unwrap_or_else(|| job.clone());
-            let pct = current
-                .progress
-                .fraction()
-                .map(|f| format!(" at {:.0}%", f * 100.0))
-                .unwrap_or_default();
-            html! {
-                <ConfirmDialog title="Cancel this job?" confirm_label="Cancel job" danger=true
-                               testid="confirm-cancel" on_confirm={on_confirm} on_cancel={close_dialog.clone()}
-                               message={html! {
-                                   <>
-                                       <p>{ "Cancel the " }<strong>{ current.kind.as_str() }</strong>{ " job on " }
-                                          <strong>{ current.dataset_name.clone() }</strong>{ format!(" ({})?", current.id) }</p>
-                                       <p>{ format!("It is {}{pct}. Work done so far is discarded; you can retry it later.", current.status) }</p>
-                                   </>
-                               }} />
+            if current.status.is_terminal() {
+                return_finished(&current, &close_dialog)
+            } else {
+                let pct = current
+                    .progress
+                    .fraction()
+                    .map(|f| format!(" at {:.0}%", f * 100.0))
+                    .unwrap_or_default();
+                html! {
+                    <ConfirmDialog title="Cancel this job?" confirm_label="Cancel job" danger=true
+                                   testid="confirm-cancel" on_confirm={on_confirm} on_cancel={close_dialog.clone()}
+                                   message={html! {
+                                       <>
+                                           <p>{ "Cancel the " }<strong>{ current.kind.as_str() }</strong>{ " job on " }
+                                              <strong>{ current.dataset_name.clone() }</strong>{ format!(" ({})?", current.id) }</p>
+                                           <p>{ format!("It is {}{pct}. Work done so far is discarded; you can retry it later.", current.status) }</p>
+                                       </>
+                                   }} />
+                }
             }
         }
         Dialog::Bulk(plan) => {

@@ -15,8 +15,9 @@ use crate::types::{
 /// Why a request failed, in terms a user can act on.
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum ApiError {
-    /// The request never got an HTTP answer (server down, DNS, CORS, offline).
-    #[error("cannot reach the server: {0}")]
+    /// The request never got an HTTP answer (server down, DNS, CORS, offline). The browser's
+    /// own wording ("TypeError: Failed to fetch") is kept for the console, not shown.
+    #[error("cannot reach the server; check the connection and try again")]
     Network(String),
     /// The server answered with an error status; `detail` is its own message.
     #[error("{detail} (HTTP {status})")]

@@ -108,7 +108,8 @@ pub fn JobCard(props: &JobCardProps) -> Html {
     let can_retry = matches!(status, JobStatus::Failed | JobStatus::Cancelled);
     html! {
         <li class={classes!("job-card", format!("job-{status}"), stale.then_some("stale"), props.selected.then_some("selected"))}
-            data-testid="job-card" data-job-id={job.id.clone()}
+            data-testid="job-card" data-job-id={job.id.clone()} tabindex="-1"
+            aria-label={name.clone()}
             data-status={status.as_str()} data-stale={stale.to_string()}>
             <div class="job-card-head">
                 <input type="checkbox" class="job-select" checked={props.selected}

@@ -454,6 +454,23 @@ return {
   done: s.scrollTop + s.clientHeight >= s.scrollHeight - 2,
 };
 "#;
+    // The rendered cards cover the scroller's viewport: the first starts at or above its top,
+    // and the last ends at or below its bottom unless it is the list's last card (no padding
+    // below it). Until the page re-renders for the new scroll position, this does not hold.
+    const RENDERED_WINDOW: &str = r#"
+const s = document.querySelector('[data-testid="job-scroller"]');
+const ul = s && s.querySelector('[data-testid="job-list"]');
+if (!s || !ul) return {covers: true, ids: []};
+const cards = Array.from(ul.querySelectorAll('[data-testid="job-card"]'));
+const ids = cards.map(c => c.getAttribute('data-job-id'));
+if (cards.length === 0) return {covers: parseFloat(ul.style.paddingTop || '0') === 0, ids};
+const view = s.getBoundingClientRect();
+const first = cards[0].getBoundingClientRect();
+const last = cards[cards.length - 1].getBoundingClientRect();
+const padBottom = parseFloat(ul.style.paddingBottom || '0');
+const covers = first.top <= view.top + 2 && (last.bottom >= view.bottom - 2 || padBottom === 0);
+return {covers, ids, first: first.top, last: last.bottom, top: view.top, bottom: view.bottom};
+"#;
     let mut seen: Vec<String> = Vec::new();
     let mut last_top = -1.0f64;
     for step in 0..2000u32 {
@@ -462,22 +479,24 @@ return {
             .execute(STEP, vec![json!(step)])
             .await
             .context("scrolling the job list")?;
-        // Let the page render the new window before reading it.
         let top = v["top"].as_f64().unwrap_or(0.0);
         let done = v["done"].as_bool().unwrap_or(true);
         let ids = try_wait_for(
-            "the list to render after a scroll",
+            "the list to render the window of its scroll position",
             default_timeout(),
             || async {
-                let ids = rendered_ids(browser).await?;
-                // The window is rendered once the scroller's padding matches the scroll position:
-                // read twice and accept a stable answer.
-                tokio::time::sleep(Duration::from_millis(60)).await;
-                let again = rendered_ids(browser).await?;
-                if ids == again {
-                    Ok(ids)
+                let v = browser
+                    .client()
+                    .execute(RENDERED_WINDOW, vec![])
+                    .await
+                    .context("reading the rendered window")?;
+                if v["covers"] == json!(true) {
+                    serde_json::from_value::<Vec<String>>(v["ids"].clone())
+                        .map_err(|e| Error::msg(format!("card ids: {e}")))
                 } else {
-                    Err(Error::msg("list still re-rendering"))
+                    Err(Error::msg(format!(
+                        "rendered cards do not cover the viewport: {v}"
+                    )))
                 }
             },
         )
