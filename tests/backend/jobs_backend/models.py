@@ -32,6 +32,8 @@ class JobParams(Strict):
     )
     passes: int = Field(1, ge=1, le=1000, description="how many times the dataset is read")
     note: str | None = Field(None, max_length=2000, description="written verbatim to the log at start")
+    log_burst: int = Field(0, ge=0, le=10_000,
+                           description="extra synthetic log lines written after each chunk (log-volume tests)")
 
     @field_validator("note")
     @classmethod
@@ -46,7 +48,7 @@ class JobParams(Strict):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"chunk_rows": 500, "chunk_delay_ms": 200, "fail_at": None,
-                                         "passes": 1, "note": None}]},
+                                         "passes": 1, "note": None, "log_burst": 0}]},
     )
 
 
@@ -58,6 +60,7 @@ class JobParamsOut(Strict):
     fail_at: float | None
     passes: int
     note: str | None
+    log_burst: int
 
 
 class Progress(Strict):
@@ -95,7 +98,8 @@ class Attempt(Strict):
 JOB_EXAMPLE = {
     "id": "job_3f2a9c1d4e5b", "kind": "profile", "dataset_id": "ds_sales", "dataset_name": "sales.csv",
     "status": "running",
-    "params": {"chunk_rows": 500, "chunk_delay_ms": 200, "fail_at": None, "passes": 1, "note": None},
+    "params": {"chunk_rows": 500, "chunk_delay_ms": 200, "fail_at": None, "passes": 1, "note": None,
+               "log_burst": 0},
     "progress": {"processed": 1500, "total": 20000, "unit": "rows", "phase": "profiling",
                  "updated_at": 1764370000000},
     "attempt": 1,

@@ -1,10 +1,11 @@
 """Redis job store: job documents, status index, logs, metrics and the global event stream.
 
-Every change is committed by one Lua script that checks the job's ``version`` (optimistic
-concurrency: a concurrent writer makes the caller re-read and re-apply its change), writes the
-job, its log lines and metric sample, and for each of those INCRs ``jb:seq`` and XADDs an event
-with the explicit stream id ``<seq>-0``. So a job change and its events are atomic, and ``seq``
-grows by exactly one per event in commit order, across any number of processes.
+Every change is committed by one Lua script (one round trip, however many log lines it carries)
+that checks the job's ``version`` (optimistic concurrency: a concurrent writer makes the caller
+re-read and re-apply its change), writes the job, its log lines and metric sample, takes one
+``seq`` per event from ``jb:seq`` and XADDs each event with the explicit stream id ``<seq>-0``.
+So a job change and its events are atomic, and ``seq`` grows by exactly one per event in commit
+order, across any number of processes.
 
 Keys (prefix ``jb:``): ``job:<id>`` (JSON string), ``jobs`` (zset, score = creation order),
 ``st:<status>`` (set of ids), ``logs:<id>`` (list of LogLine JSON), ``metrics:<id>`` (list of
@@ -59,6 +60,9 @@ COMMIT_LUA = r"""
 -- KEYS: job, seq, events, index, order, logs, metrics, old status set, new status set
 -- ARGV: job_id, expected_version (0 = create), maxlen, event_type, job_json,
 --       log_cap, metrics_cap, n_logs, log_1..log_n, metric_json ('' = none)
+-- One call commits a whole change, however many log lines it carries (a chunk with a
+-- log_burst of 10,000 lines is one round trip): the seq numbers of all its events are taken
+-- with one INCRBY, the lines pushed in batches, the stream trimmed once at the end.
 local cur = redis.call('GET', KEYS[1])
 local expected = tonumber(ARGV[2])
 if expected == 0 then
@@ -68,12 +72,15 @@ else
   if tonumber(cjson.decode(cur)['version']) ~= expected then return -1 end
 end
 local job_id = ARGV[1]
-local maxlen = ARGV[3]
-local seq = 0
+local n_logs = tonumber(ARGV[8])
+local metric = ARGV[9 + n_logs]
+local n_events = 1 + n_logs
+if metric ~= '' then n_events = n_events + 1 end
+-- Events get seq numbers first+1 .. first+n_events, in the order they are added below.
+local seq = redis.call('INCRBY', KEYS[2], n_events) - n_events
 local function emit(etype, body)
-  seq = redis.call('INCR', KEYS[2])
-  redis.call('XADD', KEYS[3], 'MAXLEN', maxlen, seq .. '-0',
-             'type', etype, 'job_id', job_id, 'body', body)
+  seq = seq + 1
+  redis.call('XADD', KEYS[3], seq .. '-0', 'type', etype, 'job_id', job_id, 'body', body)
 end
 redis.call('SET', KEYS[1], ARGV[5])
 if expected == 0 then
@@ -82,19 +89,21 @@ end
 if KEYS[8] ~= KEYS[9] then redis.call('SREM', KEYS[8], job_id) end
 redis.call('SADD', KEYS[9], job_id)
 emit(ARGV[4], ARGV[5])
-local n_logs = tonumber(ARGV[8])
-for i = 1, n_logs do
-  local line = ARGV[8 + i]
-  redis.call('RPUSH', KEYS[6], line)
-  emit('log', line)
+if n_logs > 0 then
+  for i = 1, n_logs, 1000 do
+    redis.call('RPUSH', KEYS[6], unpack(ARGV, 8 + i, 8 + math.min(i + 999, n_logs)))
+  end
+  for i = 1, n_logs do
+    emit('log', ARGV[8 + i])
+  end
+  redis.call('LTRIM', KEYS[6], -tonumber(ARGV[6]), -1)
 end
-if n_logs > 0 then redis.call('LTRIM', KEYS[6], -tonumber(ARGV[6]), -1) end
-local metric = ARGV[9 + n_logs]
 if metric ~= '' then
   redis.call('RPUSH', KEYS[7], metric)
   redis.call('LTRIM', KEYS[7], -tonumber(ARGV[7]), -1)
   emit('metric', metric)
 end
+redis.call('XTRIM', KEYS[3], 'MAXLEN', ARGV[3])
 return seq
 """
 

@@ -15,7 +15,7 @@ import os
 import time
 import traceback
 
-from . import datasets, jobdoc
+from . import datasets, jobdoc, synthlog
 from .config import Settings
 from .store import Change, JobNotFound, JobStore
 
@@ -286,6 +286,8 @@ class _Run:
             if numeric:
                 col, s = numeric[i // 5 % len(numeric)]
                 logs.append(("INFO", "stats: " + json.dumps({"column": col, "mean": round(s.total / s.count, 4)})))
+        # log_burst: extra synthetic lines, committed with the chunk's own (one round trip)
+        logs.extend(synthlog.burst(self.params.get("log_burst", 0), f"{self.job_id}:{self.attempt}", i))
         return logs
 
 

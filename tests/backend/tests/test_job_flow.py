@@ -22,7 +22,8 @@ def all_logs(stack, job_id):
 def test_profile_runs_and_succeeds(stack):
     job = stack.create("ds_customers", "profile", chunk_rows=1000, chunk_delay_ms=20, note=NOTE)
     assert job["status"] == "queued" and job["version"] == 1 and job["log_count"] == 0
-    assert job["params"] == {"chunk_rows": 1000, "chunk_delay_ms": 20, "fail_at": None, "passes": 1, "note": NOTE}
+    assert job["params"] == {"chunk_rows": 1000, "chunk_delay_ms": 20, "fail_at": None, "passes": 1, "note": NOTE,
+                             "log_burst": 0}
     done = stack.wait_status(job["id"], "succeeded")
 
     assert done["progress"]["processed"] == done["progress"]["total"] == 5000
