@@ -409,6 +409,11 @@ impl Agent {
         let mut live_since: Option<f64> = None;
         let mut batch = Batch::default();
         let end = loop {
+            // Flush here too: under a steady stream of frames the timer branch below may never
+            // win the race, and the page must still update every batch window.
+            if batch.due_at.is_some_and(|d| now() >= d) {
+                self.flush(&mut batch);
+            }
             let t = now();
             let mut wait_ms = hb.remaining_ms(t as i64) as f64;
             if let Some(due) = batch.due_at {

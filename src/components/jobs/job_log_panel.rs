@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::components::jobs::log_line::LogText;
 use crate::hooks::use_job_logs::{use_job_logs, LogStatus};
 use crate::state::format::thousands;
 
@@ -54,7 +55,7 @@ pub fn JobLogPanel(props: &JobLogPanelProps) -> Html {
                         data-n={l.n.to_string()}>
                         <span class="log-n">{ l.n }</span>
                         <span class="log-level">{ l.level.clone() }</span>
-                        <span class="log-text">{ l.text.clone() }</span>
+                        <span class="log-text"><LogText text={l.text.clone()} /></span>
                     </li>
                 }) }
             </ol>

@@ -132,44 +132,58 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
         }
     }).collect();
 
-    // After every render: follow the bottom, restore the anchor, or reveal a marked line.
+    // After every render: restore the anchor, reveal a permalinked line once it is loaded, or
+    // follow the bottom.
+    let revealed = use_mut_ref(|| None::<u64>);
     {
-        let (viewport, anchor) = (viewport.clone(), anchor.clone());
+        let (viewport, anchor, revealed, logs2) = (
+            viewport.clone(),
+            anchor.clone(),
+            revealed.clone(),
+            logs.clone(),
+        );
         let following = model.follow.following;
-        let marked_pos = marked.and_then(|n| model.shown_position(n));
+        let target = *marked;
+        let marked_pos = target.and_then(|n| model.shown_position(n));
         let anchor_pos = anchor
             .borrow()
             .and_then(|(n, off)| model.shown_position(n).map(|p| (p, off)));
         let ready = logs.status == LogStatus::Ready;
         use_effect(move || {
             if let Some(el) = viewport.cast::<HtmlElement>() {
+                let reveal = marked_pos.filter(|_| ready && *revealed.borrow() != target);
                 if let Some((pos, off)) = anchor_pos {
                     el.set_scroll_top((pos as f64 * LINE_H as f64 + off) as i32);
                     anchor.borrow_mut().take();
-                } else if following && ready {
-                    el.set_scroll_top(el.scroll_height());
-                } else if let Some(pos) = marked_pos.filter(|_| ready) {
-                    let target = pos as f64 * LINE_H as f64 - el.client_height() as f64 / 2.0;
-                    if (el.scroll_top() as f64 - target).abs() > el.client_height() as f64 {
-                        el.set_scroll_top(target.max(0.0) as i32);
+                } else if let Some(pos) = reveal {
+                    let target_px = pos as f64 * LINE_H as f64 - el.client_height() as f64 / 2.0;
+                    el.set_scroll_top(target_px.max(0.0) as i32);
+                    *revealed.borrow_mut() = target;
+                    if following {
+                        logs2.update(|m| m.follow.following = false);
                     }
+                } else if following && ready && target.is_none_or(|t| *revealed.borrow() == Some(t))
+                {
+                    el.set_scroll_top(el.scroll_height());
                 }
             }
         });
     }
     {
-        // A permalinked line is read where it is: do not follow past it.
-        let (logs, line) = (logs.clone(), props.line);
+        // A permalink to a line older than what is loaded: load pages back until it is.
+        let first = logs.model().buffer.first_n();
+        let (logs, target) = (logs.clone(), *marked);
         use_effect_with(
-            (line, logs.status == LogStatus::Ready),
-            move |(line, ready)| {
-                if line.is_some() && *ready {
-                    logs.update(|m| m.follow.following = false);
+            (target, first, logs.loading_older),
+            move |(target, first, loading)| {
+                if let (Some(n), Some(first)) = (target, first) {
+                    if n < first && *first > 1 && !*loading {
+                        logs.load_older();
+                    }
                 }
             },
         );
     }
-
     let onscroll = {
         let (scroll, viewport, logs, anchor) = (
             scroll.clone(),

@@ -248,6 +248,37 @@ impl Browser {
         on_runtime(rt, fut).await
     }
 
+    /// Runs a Chrome DevTools Protocol command through chromedriver
+    /// (`POST /session/<id>/goog/cdp/execute`) and returns its result, e.g.
+    /// `Page.addScriptToEvaluateOnNewDocument` to run a script before any page script.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        let rt = self.runtime()?;
+        let (http, url) = (
+            self.http.clone(),
+            format!(
+                "http://127.0.0.1:{}/session/{}/goog/cdp/execute",
+                self.driver_port, self.session_id
+            ),
+        );
+        let body = json!({"cmd": cmd, "params": params});
+        let what = format!("CDP {cmd}");
+        let answer: Value = on_runtime(rt, async move {
+            http.post(&url)
+                .json(&body)
+                .send()
+                .await
+                .context(what.clone())?
+                .json()
+                .await
+                .context(what)
+        })
+        .await?;
+        match answer.get("value") {
+            Some(v) if v.get("error").is_none() => Ok(v.clone()),
+            _ => Err(Error::msg(format!("CDP {cmd} failed: {answer}"))),
+        }
+    }
+
     /// Saves a PNG screenshot of the viewport to `path`.
     pub async fn screenshot_to(&self, path: &Path) -> Result<()> {
         let png = self

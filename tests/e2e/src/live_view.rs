@@ -377,10 +377,13 @@ pub fn log_vs_backend(panel: &LogPanelView, backend: &[Value]) -> Vec<String> {
             ));
             break;
         }
-        let want_text = backend
-            .get(i)
-            .and_then(|l| l["text"].as_str())
-            .unwrap_or_default();
+        // The panel renders escapes as styling, so its text is the backend's without them.
+        let want_text = jobs_page::state::log_tokens::strip_ansi(
+            backend
+                .get(i)
+                .and_then(|l| l["text"].as_str())
+                .unwrap_or_default(),
+        );
         if line.text != want_text {
             out.push(format!(
                 "line {want_n}: page {:?}, backend {want_text:?}",

@@ -564,6 +564,102 @@ pub async fn main_thread_stats(browser: &Browser) -> Result<MainThreadStats> {
         .map_err(|e| Error::msg(format!("unexpected probe data ({e}): {value}")))
 }
 
+const WS_PROBE: &str = r#"
+(() => {
+  if (window.__wsProbe) return;
+  const p = window.__wsProbe = { sockets: 0, frames: 0, logFrames: 0, chars: 0, lastLogN: 0 };
+  const count = ev => {
+    p.frames += 1;
+    const d = ev.data;
+    if (typeof d !== 'string') return;
+    p.chars += d.length;
+    if (d.startsWith('{"type":"log"')) {
+      p.logFrames += 1;
+      const i = d.indexOf('"n":');
+      if (i >= 0) { const n = parseInt(d.slice(i + 4, i + 24), 10); if (n > p.lastLogN) p.lastLogN = n; }
+    }
+  };
+  const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+  if (desc && desc.set) {
+    Object.defineProperty(WebSocket.prototype, 'onmessage', {
+      configurable: true, enumerable: desc.enumerable,
+      get() { return desc.get.call(this); },
+      set(fn) {
+        if (typeof fn === 'function') {
+          p.sockets += 1;
+          const inner = fn;
+          fn = function (ev) { count(ev); return inner.call(this, ev); };
+        }
+        desc.set.call(this, fn);
+      },
+    });
+  }
+  const wrapped = new WeakMap();
+  const add = WebSocket.prototype.addEventListener;
+  const remove = WebSocket.prototype.removeEventListener;
+  WebSocket.prototype.addEventListener = function (type, fn, opts) {
+    if (type === 'message' && typeof fn === 'function') {
+      if (!wrapped.has(fn)) wrapped.set(fn, function (ev) { count(ev); return fn.call(this, ev); });
+      p.sockets += 1;
+      return add.call(this, type, wrapped.get(fn), opts);
+    }
+    return add.call(this, type, fn, opts);
+  };
+  WebSocket.prototype.removeEventListener = function (type, fn, opts) {
+    return remove.call(this, type, (type === 'message' && wrapped.get(fn)) || fn, opts);
+  };
+})();
+"#;
+
+/// Counts, from before the page's own scripts run (CDP
+/// `Page.addScriptToEvaluateOnNewDocument`, so it holds for every later page load), every
+/// WebSocket message the page receives: frames, `log` frames, characters, the highest log line
+/// number received. Read with [`ws_stats`].
+pub async fn install_ws_probe_on_new_documents(browser: &Browser) -> Result<()> {
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": WS_PROBE}),
+        )
+        .await
+        .map(|_| ())
+}
+
+/// What the WebSocket probe counted.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct WsStats {
+    /// Message listeners attached (one per socket the app opened).
+    pub sockets: u64,
+    /// Messages received.
+    pub frames: u64,
+    /// `log` messages received.
+    pub log_frames: u64,
+    /// Characters received.
+    pub chars: u64,
+    /// Highest log line number received.
+    pub last_log_n: u64,
+}
+
+/// The WebSocket probe's counters (`None` if it is not installed in this page).
+pub async fn ws_stats(browser: &Browser) -> Result<Option<WsStats>> {
+    let value: Value = browser
+        .client()
+        .execute(
+            r#"const p = window.__wsProbe;
+               return p ? { sockets: p.sockets, frames: p.frames, log_frames: p.logFrames,
+                            chars: p.chars, last_log_n: p.lastLogN } : null;"#,
+            vec![],
+        )
+        .await
+        .context("reading the WebSocket probe")?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    serde_json::from_value(value.clone())
+        .map(Some)
+        .map_err(|e| Error::msg(format!("unexpected WebSocket probe data ({e}): {value}")))
+}
+
 /// Size of the page.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PageSize {
@@ -574,6 +670,27 @@ pub struct PageSize {
     pub heap_used: Option<f64>,
     /// `performance.memory.totalJSHeapSize`.
     pub heap_total: Option<f64>,
+}
+
+/// The size of the app's WebAssembly linear memory (bytes), where the Rust side keeps its data
+/// (the log buffer among it): `performance.memory` does not count it. Read from the wasm
+/// exports that the app's module's (idempotent) `init()` returns; `None` if unavailable.
+pub async fn wasm_memory_bytes(browser: &Browser) -> Result<Option<f64>> {
+    let value: Value = browser
+        .client()
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const link = document.querySelector('link[rel="modulepreload"][href$=".js"]');
+               if (!link) { done(null); return; }
+               import(link.href)
+                 .then(m => m.default())
+                 .then(w => done(w && w.memory ? w.memory.buffer.byteLength : null))
+                 .catch(() => done(null));"#,
+            vec![],
+        )
+        .await
+        .context("reading the wasm memory size")?;
+    Ok(value.as_f64())
 }
 
 /// DOM element count and JS heap use now.
