@@ -686,6 +686,7 @@ async fn network_errors_are_said_in_words_and_keep_the_form() {
             fail_at: Some(0.5),
             passes: 2,
             note: Some("again".into()),
+            log_burst: 0,
         },
         kind: JobKind::Validate,
         ..job("job_old", "ds_a")
