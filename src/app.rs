@@ -45,12 +45,10 @@ fn switch(route: Route) -> Html {
 
 /// `?line=N` in the hash of a log permalink (`#/jobs/<id>/logs?line=N`).
 fn permalink_line() -> Option<u64> {
-    let hash = web_sys::window()?.location().hash().ok()?;
-    let (_, query) = hash.split_once('?')?;
-    query
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("line="))
-        .and_then(|v| v.parse().ok())
+    crate::state::url::parse_query(&browser::hash_query_string())
+        .into_iter()
+        .find(|(k, _)| k == "line")
+        .and_then(|(_, v)| v.parse().ok())
 }
 
 #[derive(Clone, PartialEq)]

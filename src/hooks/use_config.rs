@@ -5,7 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::services::api::ApiClient;
-use crate::state::config::Config;
+use crate::state::config::{Config, DEFAULT_STALL_AFTER_MS};
 
 /// What the app root provides to every page.
 pub type ConfigContext = Rc<Config>;
@@ -19,7 +19,7 @@ pub fn use_config() -> Rc<Config> {
             api_base: "/api/v1".into(),
             ws_url: String::new(),
             allowed_parent_origins: Vec::new(),
-            stall_after_ms: 60_000,
+            stall_after_ms: DEFAULT_STALL_AFTER_MS,
         })
     })
 }

@@ -5,6 +5,7 @@ use std::cell::{Cell, RefCell};
 
 use yew::prelude::*;
 
+use crate::services::browser;
 use crate::state::job_filter::JobFilter;
 
 thread_local! {
@@ -28,14 +29,12 @@ pub fn list_href() -> String {
 }
 
 fn read_url() -> JobFilter {
-    let Some(location) = web_sys::window().map(|w| w.location()) else {
-        return JobFilter::default();
-    };
-    let hash = location.hash().unwrap_or_default();
-    let mut filter = JobFilter::from_query(hash.split_once('?').map(|(_, q)| q).unwrap_or(""));
+    let mut filter = JobFilter::from_query(&browser::hash_query_string());
     if filter.dataset.is_none() && !OUTER_USED.with(|u| u.replace(true)) {
-        let outer = JobFilter::from_query(&location.search().unwrap_or_default());
-        filter.dataset = outer.dataset;
+        filter.dataset = browser::query_pairs()
+            .into_iter()
+            .find(|(k, v)| k == "dataset" && !v.is_empty())
+            .map(|(_, v)| v);
     }
     OUTER_USED.with(|u| u.set(true));
     LAST_QUERY.with(|q| *q.borrow_mut() = filter.to_query());

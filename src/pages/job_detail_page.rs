@@ -5,15 +5,14 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_banner::ErrorBanner;
+use crate::components::jobs::cancel_dialog::CancelDialog;
 use crate::components::jobs::job_card::elapsed_ms;
 use crate::components::jobs::job_log_panel::JobLogPanel;
 use crate::components::jobs::job_logs_modal::JobLogsModal;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::jobs::start_job_modal::StartJobModal;
 use crate::components::jobs::traceback_view::TracebackView;
-use crate::components::modal::Modal;
 use crate::components::status_badge::StatusBadge;
 use crate::hooks::use_url_filter::list_href;
 use crate::hooks::{use_clock, use_job, use_jobs};
@@ -96,11 +95,6 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
             };
             let dialog_view = match *dialog {
                 Dialog::None => html! {},
-                Dialog::Cancel if shown.is_terminal() => html! {
-                    <Modal title="Nothing to cancel" on_close={close.clone()} testid="confirm-cancel">
-                        <p>{ format!("This job already {} while the dialog was open; there is nothing left to cancel.", shown) }</p>
-                    </Modal>
-                },
                 Dialog::Cancel => {
                     let on_confirm = {
                         let (jobs, id, dialog) = (jobs.clone(), job.id.clone(), dialog.clone());
@@ -109,11 +103,7 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
                             dialog.set(Dialog::None);
                         })
                     };
-                    html! {
-                        <ConfirmDialog title="Cancel this job?" confirm_label="Cancel job" danger=true
-                                       testid="confirm-cancel" {on_confirm} on_cancel={close.clone()}
-                                       message={html! { <p>{ format!("Cancel the {} job on {} ({})? Work done so far is discarded.", job.kind, job.dataset_name, job.id) }</p> }} />
-                    }
+                    html! { <CancelDialog job={(*job).clone()} {on_confirm} on_close={close.clone()} /> }
                 }
                 Dialog::Logs => html! {
                     <JobLogsModal job_id={job.id.clone()} on_close={close.clone()} line={props.line} />

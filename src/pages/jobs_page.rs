@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::jobs::bulk_bar::BulkBar;
+use crate::components::jobs::cancel_dialog::CancelDialog;
 use crate::components::jobs::job_card::JobCard;
 use crate::components::jobs::job_filters::JobFilters;
 use crate::components::jobs::job_logs_modal::JobLogsModal;
@@ -140,16 +141,6 @@ fn describe_filter(f: &JobFilter, datasets: &[Dataset]) -> String {
         "any filter".into()
     } else {
         parts.join(", ")
-    }
-}
-
-/// The job the user meant to cancel finished while the dialog was open: say so.
-fn return_finished(job: &Job, close: &Callback<()>) -> Html {
-    html! {
-        <Modal title="Nothing to cancel" on_close={close.clone()} testid="confirm-cancel">
-            <p>{ format!("The {} job on {} ({}) already {} while this dialog was open; there is nothing left to cancel.",
-                         job.kind, job.dataset_name, job.id, job.status) }</p>
-        </Modal>
     }
 }
 
@@ -478,25 +469,8 @@ pub fn JobsPage() -> Html {
                 })
             };
             let current = state.job(&job.id).cloned().unwrap_or_else(|| job.clone());
-            if current.status.is_terminal() {
-                return_finished(&current, &close_dialog)
-            } else {
-                let pct = current
-                    .progress
-                    .fraction()
-                    .map(|f| format!(" at {:.0}%", f * 100.0))
-                    .unwrap_or_default();
-                html! {
-                    <ConfirmDialog title="Cancel this job?" confirm_label="Cancel job" danger=true
-                                   testid="confirm-cancel" on_confirm={on_confirm} on_cancel={close_dialog.clone()}
-                                   message={html! {
-                                       <>
-                                           <p>{ "Cancel the " }<strong>{ current.kind.as_str() }</strong>{ " job on " }
-                                              <strong>{ current.dataset_name.clone() }</strong>{ format!(" ({})?", current.id) }</p>
-                                           <p>{ format!("It is {}{pct}. Work done so far is discarded; you can retry it later.", current.status) }</p>
-                                       </>
-                                   }} />
-                }
+            html! {
+                <CancelDialog job={(*current).clone()} {on_confirm} on_close={close_dialog.clone()} />
             }
         }
         Dialog::Bulk(plan) => {

@@ -1,5 +1,7 @@
 //! Facts about the page the app runs in: origin, query parameters, the framing parent.
 
+use crate::state::url::{hash_query, parse_query};
+
 /// The page's origin, e.g. `http://127.0.0.1:8080`.
 pub fn origin() -> Option<String> {
     web_sys::window()?.location().origin().ok()
@@ -7,26 +9,20 @@ pub fn origin() -> Option<String> {
 
 /// The page's query parameters (before the `#`), in order.
 pub fn query_pairs() -> Vec<(String, String)> {
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for entry in js_sys::try_iter(&params)
-        .ok()
-        .flatten()
-        .into_iter()
-        .flatten()
-    {
-        let Ok(pair) = entry else { continue };
-        let pair = js_sys::Array::from(&pair);
-        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-            out.push((k, v));
-        }
-    }
-    out
+    parse_query(&location_part(|l| l.search()))
+}
+
+/// The query of the location hash (`#/jobs?status=failed` → `status=failed`).
+pub fn hash_query_string() -> String {
+    hash_query(&location_part(|l| l.hash())).to_string()
+}
+
+fn location_part(
+    f: impl Fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>,
+) -> String {
+    web_sys::window()
+        .and_then(|w| f(&w.location()).ok())
+        .unwrap_or_default()
 }
 
 /// The origin of the page framing this one, `None` when not framed. A framed page whose parent

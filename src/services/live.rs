@@ -458,9 +458,7 @@ impl Agent {
                         let secs = hb.deadline_ms / 1000;
                         break self.lost(format!("no message from the server for {secs} s"), live_since);
                     }
-                    if batch.due_at.is_some_and(|d| now() >= d) {
-                        self.flush(&mut batch);
-                    }
+                    // A due batch is flushed at the top of the loop.
                 }
             }
         };

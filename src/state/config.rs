@@ -6,6 +6,9 @@
 use serde::Deserialize;
 use thiserror::Error;
 
+/// Default of `stall_after_s`: a running job without progress for this long is stalled.
+pub const DEFAULT_STALL_AFTER_MS: i64 = 60_000;
+
 /// The contents of `config.json`; every field is optional.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,7 +120,7 @@ pub fn resolve(
         stall_after_ms: file
             .stall_after_s
             .map(|s| s as i64 * 1000)
-            .unwrap_or(60_000),
+            .unwrap_or(DEFAULT_STALL_AFTER_MS),
     })
 }
 

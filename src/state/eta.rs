@@ -22,7 +22,7 @@ impl Default for EtaConfig {
         Self {
             window_ms: 30_000,
             min_intervals: 2,
-            stall_after_ms: 60_000,
+            stall_after_ms: crate::state::config::DEFAULT_STALL_AFTER_MS,
         }
     }
 }

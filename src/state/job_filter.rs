@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::state::url::decode_component;
+use crate::state::url::parse_query;
 use crate::types::{Job, JobKind, JobStatus};
 
 /// How the list is ordered.
@@ -57,10 +57,8 @@ impl JobFilter {
     /// keys and values are ignored (a bad link still opens the page).
     pub fn from_query(query: &str) -> Self {
         let mut f = JobFilter::default();
-        for pair in query.trim_start_matches('?').split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let v = decode_component(v);
-            match k {
+        for (k, v) in parse_query(query) {
+            match k.as_str() {
                 "status" => f.status.extend(v.split(',').filter_map(parse_status)),
                 "dataset" if !v.is_empty() => f.dataset = Some(v),
                 "kind" => f.kind = JobKind::ALL.into_iter().find(|x| x.as_str() == v),

@@ -39,6 +39,25 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
+/// `a=1&b=x%20y` (a leading `?` is ignored) as decoded pairs, in order; empty keys skipped.
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode_component(k), decode_component(v))
+        })
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+/// The query part of a location hash (`#/jobs?status=failed` → `status=failed`).
+pub fn hash_query(hash: &str) -> &str {
+    hash.split_once('?').map(|(_, q)| q).unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +68,17 @@ mod tests {
             assert_eq!(decode_component(&encode_component(s)), s);
         }
         assert_eq!(decode_component("a+b%2"), "a b%2");
+    }
+
+    #[test]
+    fn queries_parse_in_order() {
+        let pairs = parse_query("?api=http%3A%2F%2Fx&&ws=&=bad&line=5");
+        let want: Vec<(String, String)> = [("api", "http://x"), ("ws", ""), ("line", "5")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(pairs, want);
+        assert_eq!(hash_query("#/jobs/j/logs?line=5"), "line=5");
+        assert_eq!(hash_query("#/jobs"), "");
     }
 }

@@ -1,6 +1,7 @@
 //! Views of jobs.
 
 pub mod bulk_bar;
+pub mod cancel_dialog;
 pub mod job_card;
 pub mod job_filters;
 pub mod job_log_panel;
