@@ -2,9 +2,11 @@
 
 pub mod backoff;
 pub mod bulk;
+pub mod chart;
 pub mod config;
 pub mod connection;
 pub mod eta;
+pub mod failures;
 pub mod format;
 pub mod heartbeat;
 pub mod job_filter;

@@ -19,5 +19,5 @@ pub use job::{
 pub use log::{LogLine, LogPage};
 pub use metric::{MetricSample, Metrics};
 pub use queue::{QueueStatus, RedisHealth, WorkerInfo};
-pub use stats::{FailureGroup, Stats};
+pub use stats::{FailureGroup, Stats, StatsBucket};
 pub use ws::{ClientMessage, ServerMessage};

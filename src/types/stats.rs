@@ -13,6 +13,16 @@ pub struct FailureGroup {
     pub job_ids: Vec<String>,
 }
 
+/// Jobs that finished inside one bucket of the window, by outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatsBucket {
+    /// Start of the bucket (epoch ms); the bucket covers `[t, t + bucket_s * 1000)`.
+    pub t: Millis,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+}
+
 /// `GET /stats`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
@@ -25,4 +35,9 @@ pub struct Stats {
     pub completion_rate: f64,
     pub failure_rate: f64,
     pub failures_by_type: Vec<FailureGroup>,
+    /// Width of one bucket of `series` (seconds).
+    pub bucket_s: u64,
+    /// Finished jobs per bucket, oldest first, covering the whole window (empty buckets
+    /// included, so a quiet minute reads as zero, not as a missing one).
+    pub series: Vec<StatsBucket>,
 }

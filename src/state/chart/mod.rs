@@ -1,0 +1,1 @@
+//! Chart data as pure Rust: series, downsampling, axes, gaps and the ETA band (no canvas here).

@@ -1,0 +1,1 @@
+//! Failure patterns: fingerprints of errors and groups of failed jobs.
