@@ -58,7 +58,7 @@ impl BulkRun {
 
 fn scope_of(plan_scope: &PlanScope, ids: &[String]) -> BulkScope {
     match plan_scope {
-        PlanScope::Ids(_) => BulkScope::Ids(ids.to_vec()),
+        PlanScope::Ids(_) | PlanScope::Group { .. } => BulkScope::Ids(ids.to_vec()),
         PlanScope::Filter(f) => BulkScope::Filter {
             status: f.status.iter().map(|s| s.as_str().to_string()).collect(),
             dataset: f.dataset.clone(),
@@ -94,6 +94,10 @@ pub fn use_bulk() -> (BulkRun, Callback<Plan>, Callback<()>) {
             let chunks: Vec<Vec<String>> = match &plan.scope {
                 PlanScope::Ids(ids) => ids.chunks(CHUNK).map(<[String]>::to_vec).collect(),
                 PlanScope::Filter(_) => vec![plan.ids.clone()],
+                // A failure group goes in one request (the server takes up to 10,000 ids).
+                PlanScope::Group { ids, .. } => {
+                    ids.chunks(10_000).map(<[String]>::to_vec).collect()
+                }
             };
             let total = plan.ids.len();
             run.set(BulkRun::Running {

@@ -10,6 +10,7 @@ use crate::components::jobs::cancel_dialog::CancelDialog;
 use crate::components::jobs::job_card::elapsed_ms;
 use crate::components::jobs::job_log_panel::JobLogPanel;
 use crate::components::jobs::job_logs_modal::JobLogsModal;
+use crate::components::jobs::job_progress_chart::JobProgressChart;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::jobs::start_job_modal::StartJobModal;
 use crate::components::jobs::traceback_view::TracebackView;
@@ -137,6 +138,7 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
                         <button type="button" class="btn" data-testid="job-run-again"
                                 onclick={set(Dialog::RunAgain)}>{ "Run again like this" }</button>
                     </div>
+                    <JobProgressChart job={job.clone()} {shown} {now_ms} />
                     <div class="log-head">
                         <h2>{ "Log" }</h2>
                         <button type="button" class="btn" data-testid="open-logs" onclick={set(Dialog::Logs)}>

@@ -8,8 +8,8 @@ use thiserror::Error;
 
 use crate::state::url::encode_component;
 use crate::types::{
-    error::Detail, BulkResponse, DatasetList, ErrorBody, Job, JobCreate, JobList, LogPage,
-    QueueStatus,
+    error::Detail, BulkResponse, DatasetList, ErrorBody, Job, JobCreate, JobList, LogPage, Metrics,
+    QueueStatus, Stats,
 };
 
 /// Why a request failed, in terms a user can act on.
@@ -189,6 +189,16 @@ impl ApiClient {
 
     pub async fn list_datasets(&self) -> Result<DatasetList, ApiError> {
         get(&self.url("/datasets")).await
+    }
+
+    /// The job's last (at most 2,000) metric samples, oldest first.
+    pub async fn job_metrics(&self, id: &str) -> Result<Metrics, ApiError> {
+        get(&self.url(&format!("/jobs/{}/metrics", encode_component(id)))).await
+    }
+
+    /// Completion and failure figures over the last `window_s`, bucketed by `bucket_s`.
+    pub async fn stats(&self, window_s: u64, bucket_s: u64) -> Result<Stats, ApiError> {
+        get(&self.url(&format!("/stats?window_s={window_s}&bucket_s={bucket_s}"))).await
     }
 
     pub async fn queue(&self) -> Result<QueueStatus, ApiError> {

@@ -184,7 +184,10 @@ impl Agent {
     }
 
     fn set_connection(&self, c: Connection) {
-        self.sinks.dispatch.emit(Action::Connection(c));
+        self.sinks.dispatch.emit(Action::Connection {
+            connection: c,
+            at_ms: now() as i64,
+        });
     }
 
     fn on_control(&mut self, c: Option<Control>) -> Option<Wait> {
@@ -484,7 +487,10 @@ impl Agent {
                 .emit(Action::Batch(std::mem::take(&mut batch.events)));
         }
         if let Some(q) = batch.queue.take() {
-            self.sinks.dispatch.emit(Action::Queue(q));
+            self.sinks.dispatch.emit(Action::Queue {
+                queue: q,
+                at_ms: now() as i64,
+            });
         }
         for (job_id, lines) in batch.logs.drain() {
             self.sinks.logs.emit((job_id, lines));

@@ -5,3 +5,4 @@ pub mod api;
 pub mod browser;
 pub mod config;
 pub mod live;
+pub mod theme;

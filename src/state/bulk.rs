@@ -45,6 +45,9 @@ pub enum PlanScope {
     Ids(Vec<String>),
     /// Whatever matches this filter (restricted to eligible statuses) when the server gets it.
     Filter(JobFilter),
+    /// The jobs of one failure group, exactly, sent in one request (`label` names the group
+    /// in the confirmation).
+    Group { label: String, ids: Vec<String> },
 }
 
 /// A bulk action ready for confirmation.
@@ -80,6 +83,11 @@ impl Plan {
                 self.kind.noun()
             ),
             PlanScope::Ids(_) => "Scope: the selected jobs.".into(),
+            PlanScope::Group { label, .. } => format!(
+                "Scope: exactly the {} failed job{} of the failure group {label}, as the page knows them now.",
+                self.count(),
+                if self.count() == 1 { "" } else { "s" },
+            ),
             PlanScope::Filter(f) => format!(
                 "Scope: every {} job matching {} when the server receives the request ({} now).",
                 self.kind.noun(),
@@ -115,8 +123,39 @@ pub fn plan_selected<'a>(
     }
 }
 
+/// Plans a retry of exactly the failed jobs of one failure group (`ids` as grouped: jobs that
+/// are no longer failed when the plan is made are left out and counted as skipped).
+pub fn plan_group<'a>(
+    label: &str,
+    ids: &[String],
+    shown: impl Iterator<Item = (&'a Job, JobStatus)>,
+) -> Plan {
+    let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut eligible = Vec::new();
+    let mut skipped = 0;
+    for (job, status) in shown {
+        if wanted.contains(job.id.as_str()) {
+            if status == JobStatus::Failed {
+                eligible.push(job.id.clone());
+            } else {
+                skipped += 1;
+            }
+        }
+    }
+    Plan {
+        kind: BulkKind::Retry,
+        scope: PlanScope::Group {
+            label: label.to_string(),
+            ids: eligible.clone(),
+        },
+        ids: eligible,
+        skipped,
+    }
+}
+
 /// Plans `kind` over every job matching `filter` (the matching jobs the page knows are in
-/// `matching`, with their shown status).
+/// `matching`, with their shown status). A filter the server cannot apply (a failure pattern
+/// is grouped by the page) becomes the exact ids instead, so the server never widens it.
 pub fn plan_matching<'a>(
     kind: BulkKind,
     filter: &JobFilter,
@@ -132,6 +171,14 @@ pub fn plan_matching<'a>(
         .filter(|(_, s)| status.contains(s))
         .map(|(j, _)| j.id.clone())
         .collect();
+    if filter.failure.is_some() {
+        return Plan {
+            kind,
+            scope: PlanScope::Ids(ids.clone()),
+            ids,
+            skipped: 0,
+        };
+    }
     Plan {
         kind,
         scope: PlanScope::Filter(JobFilter {
@@ -189,5 +236,36 @@ mod tests {
             jobs.iter().map(|j| (j, j.status)),
         );
         assert_eq!(all.ids, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn group_plan_retries_exactly_the_still_failed_jobs_in_one_scope() {
+        let jobs = [
+            job("a", 1, JobStatus::Failed, 1, 0),
+            job("b", 1, JobStatus::Queued, 2, 0),
+            job("c", 1, JobStatus::Failed, 1, 0),
+            job("d", 1, JobStatus::Failed, 1, 0),
+        ];
+        let ids = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let p = plan_group("ValueError", &ids, jobs.iter().map(|j| (j, j.status)));
+        assert_eq!(p.ids, vec!["a", "c"]);
+        assert_eq!(p.skipped, 1);
+        assert_eq!(p.question(), "Retry 2 failed or cancelled jobs?");
+        assert!(p
+            .scope_text(|_| String::new())
+            .contains("exactly the 2 failed jobs of the failure group ValueError"));
+        assert!(matches!(&p.scope, PlanScope::Group { ids, .. } if ids == &p.ids));
+    }
+
+    #[test]
+    fn a_failure_filter_is_never_sent_to_the_server_as_a_filter() {
+        let jobs = [
+            job("a", 1, JobStatus::Failed, 1, 0),
+            job("b", 1, JobStatus::Failed, 1, 0),
+        ];
+        let f = JobFilter::from_query("failure=type%3AValueError");
+        assert!(f.failure.is_some());
+        let p = plan_matching(BulkKind::Retry, &f, jobs[..1].iter().map(|j| (j, j.status)));
+        assert_eq!(p.scope, PlanScope::Ids(vec!["a".to_string()]));
     }
 }

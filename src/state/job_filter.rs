@@ -1,9 +1,11 @@
 //! The list's view settings — status/dataset/kind filters, text search, sort — and their
 //! URL form, so a view can be bookmarked, shared, and opened pre-filtered by the shell
-//! (`#/jobs?dataset=<id>`).
+//! (`#/jobs?dataset=<id>`) or by the failures view
+//! (`#/jobs?failure=type%3AValueError&within=3600`).
 
 use std::collections::BTreeSet;
 
+use crate::state::failures::{in_window, key_matches, window_start, FailureKey};
 use crate::state::url::parse_query;
 use crate::types::{Job, JobKind, JobStatus};
 
@@ -50,11 +52,18 @@ pub struct JobFilter {
     /// Case-insensitive text search (id, dataset name, kind, error).
     pub q: String,
     pub sort: Sort,
+    /// Only failed jobs whose error is in this failure group.
+    pub failure: Option<FailureKey>,
+    /// With `failure`: only failures of the last `within_s` seconds, as the group was counted.
+    /// A duration, not a timestamp, so a shared link means the same window whenever it is
+    /// opened; [`JobFilter::matches_at`] applies it. Without `failure` it has no effect.
+    pub within_s: Option<u64>,
 }
 
 impl JobFilter {
-    /// Reads `status=failed,cancelled&dataset=ds_x&kind=profile&q=text&sort=eta`; unknown
-    /// keys and values are ignored (a bad link still opens the page).
+    /// Reads `status=failed,cancelled&dataset=ds_x&kind=profile&q=text&sort=eta` and
+    /// `failure=type:ValueError&within=3600` (or `failure=fp:<16 hex>`); unknown keys and bad
+    /// values are ignored (a bad link still opens the page), and so is a zero window.
     pub fn from_query(query: &str) -> Self {
         let mut f = JobFilter::default();
         for (k, v) in parse_query(query) {
@@ -64,6 +73,8 @@ impl JobFilter {
                 "kind" => f.kind = JobKind::ALL.into_iter().find(|x| x.as_str() == v),
                 "q" => f.q = v,
                 "sort" => f.sort = Sort::parse(&v).unwrap_or_default(),
+                "failure" => f.failure = FailureKey::parse(&v),
+                "within" => f.within_s = v.parse().ok().filter(|&s: &u64| s > 0),
                 _ => {}
             }
         }
@@ -90,6 +101,12 @@ impl JobFilter {
         if self.sort != Sort::Newest {
             parts.push(format!("sort={}", self.sort.as_str()));
         }
+        if let Some(key) = &self.failure {
+            parts.push(format!("failure={}", enc(&key.to_param())));
+        }
+        if let Some(s) = self.within_s {
+            parts.push(format!("within={s}"));
+        }
         parts.join("&")
     }
 
@@ -99,9 +116,22 @@ impl JobFilter {
             || self.dataset.is_some()
             || self.kind.is_some()
             || !self.q.is_empty()
+            || self.failure.is_some()
     }
 
-    /// Whether `job` (shown with `status`) passes the filter.
+    /// Whether `job` (shown with `status`) passes the filter at `now_ms`: [`JobFilter::matches`]
+    /// and, with a failure key and a window, a failure of that window — exactly the jobs
+    /// `failures::group_failures(jobs, window_start(now_ms, within_s))` counted for the key.
+    pub fn matches_at(&self, job: &Job, status: JobStatus, now_ms: i64) -> bool {
+        self.matches(job, status)
+            && match (&self.failure, self.within_s) {
+                (Some(_), Some(s)) => in_window(job, window_start(now_ms, s)),
+                _ => true,
+            }
+    }
+
+    /// Whether `job` (shown with `status`) passes the filter, a failure key included but not
+    /// its window (which needs the time: see [`JobFilter::matches_at`]).
     pub fn matches(&self, job: &Job, status: JobStatus) -> bool {
         if !self.status.is_empty() && !self.status.contains(&status) {
             return false;
@@ -111,6 +141,12 @@ impl JobFilter {
         }
         if self.kind.is_some_and(|k| k != job.kind) {
             return false;
+        }
+        if let Some(key) = &self.failure {
+            let in_group = job.error.as_ref().is_some_and(|e| key_matches(key, e));
+            if status != JobStatus::Failed || !in_group {
+                return false;
+            }
         }
         if self.q.is_empty() {
             return true;
@@ -125,6 +161,14 @@ impl JobFilter {
     }
 }
 
+/// How a failure filter reads on a chip: `failure type ValueError`, `failure pattern <fp>`.
+pub fn describe_failure(key: &FailureKey) -> String {
+    match key {
+        FailureKey::Type(t) => format!("failure type {t}"),
+        FailureKey::Fingerprint(fp) => format!("failure pattern {fp}"),
+    }
+}
+
 fn parse_status(s: &str) -> Option<JobStatus> {
     JobStatus::ALL.into_iter().find(|x| x.as_str() == s)
 }
@@ -132,13 +176,17 @@ fn parse_status(s: &str) -> Option<JobStatus> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::failures::tests::arb_jobs;
+    use crate::state::failures::{fingerprint, group_failures};
     use crate::state::jobs_store::tests::job;
+    use crate::types::JobError;
     use proptest::prelude::*;
 
     #[test]
     fn query_round_trip_and_tolerance() {
         let f = JobFilter::from_query(
-            "?status=failed,cancelled,bogus&dataset=ds_sales&kind=validate&q=n%2Fa+x&sort=eta&x=1",
+            "?status=failed,cancelled,bogus&dataset=ds_sales&kind=validate&q=n%2Fa+x&sort=eta&x=1\
+             &failure=type:ValueError&within=3600",
         );
         assert_eq!(
             f.status,
@@ -150,9 +198,67 @@ mod tests {
         assert_eq!(f.kind, Some(JobKind::Validate));
         assert_eq!(f.q, "n/a x");
         assert_eq!(f.sort, Sort::Eta);
+        assert_eq!(f.failure, Some(FailureKey::Type("ValueError".into())));
+        assert_eq!(f.within_s, Some(3600));
+        assert!(f
+            .to_query()
+            .ends_with("&failure=type%3AValueError&within=3600"));
         assert_eq!(JobFilter::from_query(&f.to_query()), f);
         assert_eq!(JobFilter::default().to_query(), "");
         assert_eq!(JobFilter::from_query("%zz=%"), JobFilter::default());
+        for bad in [
+            "failure=ValueError",
+            "failure=type:",
+            "failure=fp:xyz",
+            "within=-5",
+            "within=0",
+            "within=soon",
+        ] {
+            assert_eq!(JobFilter::from_query(bad), JobFilter::default(), "{bad}");
+        }
+        let fp = JobFilter::from_query("failure=fp%3A0123456789abcdef");
+        assert_eq!(
+            fp.failure,
+            Some(FailureKey::Fingerprint("0123456789abcdef".into()))
+        );
+        assert!(fp.is_narrowed());
+        assert!(!JobFilter::from_query("within=60").is_narrowed());
+    }
+
+    #[test]
+    fn failure_filter_needs_a_failed_job_in_the_group_and_window() {
+        let mut j = job("job_abc", 1, JobStatus::Failed, 1, 0);
+        let e = JobError {
+            kind: "ValueError".into(),
+            message: "row 7: bad".into(),
+            traceback: String::new(),
+        };
+        j.error = Some(e.clone());
+        j.finished_at = Some(50_000);
+        let f = |q: &str| JobFilter::from_query(q);
+        let by_type = f("failure=type:ValueError");
+        assert!(by_type.matches(&j, JobStatus::Failed));
+        // The list shows a retried job as queued: it is no longer a failure.
+        assert!(!by_type.matches(&j, JobStatus::Queued));
+        assert!(!f("failure=type:KeyError").matches(&j, JobStatus::Failed));
+        let fp = format!("failure=fp:{}", fingerprint(&e));
+        assert!(f(&fp).matches(&j, JobStatus::Failed));
+        // The window: 50 s old matches a minute, not 10 s; `matches` alone ignores it.
+        assert!(f(&format!("{fp}&within=60")).matches_at(&j, JobStatus::Failed, 100_000));
+        let recent = f(&format!("{fp}&within=10"));
+        assert!(!recent.matches_at(&j, JobStatus::Failed, 100_000));
+        assert!(recent.matches(&j, JobStatus::Failed));
+        // Without a key the window does nothing.
+        assert!(f("within=10").matches_at(&j, JobStatus::Failed, 100_000));
+        assert!(f("within=10").matches_at(&j, JobStatus::Running, 100_000));
+        assert_eq!(
+            describe_failure(&FailureKey::Type("ValueError".into())),
+            "failure type ValueError"
+        );
+        assert_eq!(
+            describe_failure(&FailureKey::Fingerprint("0123456789abcdef".into())),
+            "failure pattern 0123456789abcdef"
+        );
     }
 
     #[test]
@@ -181,6 +287,11 @@ mod tests {
             dataset in proptest::option::of("[a-z_]{1,12}"),
             q in "\\PC{0,20}",
             sort in 0usize..3,
+            failure in proptest::option::of(prop_oneof![
+                "[A-Za-z_][A-Za-z0-9_.]{0,20}( [A-Za-z]{1,5})?".prop_map(FailureKey::Type),
+                "[0-9a-f]{16}".prop_map(FailureKey::Fingerprint),
+            ]),
+            within_s in proptest::option::of(1u64..10_000_000),
         ) {
             let f = JobFilter {
                 status: statuses.into_iter().map(|i| JobStatus::ALL[i]).collect(),
@@ -188,8 +299,49 @@ mod tests {
                 kind: None,
                 q,
                 sort: Sort::ALL[sort],
+                failure,
+                within_s,
             };
             prop_assert_eq!(JobFilter::from_query(&f.to_query()), f);
+        }
+
+        /// The list filtered to a group shows exactly the jobs the group counted.
+        #[test]
+        fn a_group_link_lists_exactly_its_jobs(
+            jobs in arb_jobs(),
+            now in 0i64..12_000,
+            within_s in 1u64..12,
+        ) {
+            let groups = group_failures(&jobs, window_start(now, within_s));
+            for g in groups.by_type.iter().chain(&groups.by_fingerprint) {
+                let f = JobFilter {
+                    failure: Some(g.key.clone()),
+                    within_s: Some(within_s),
+                    ..JobFilter::default()
+                };
+                let f = JobFilter::from_query(&f.to_query());
+                let mut listed: Vec<&str> = jobs
+                    .iter()
+                    .filter(|j| f.matches_at(j, j.status, now))
+                    .map(|j| j.id.as_str())
+                    .collect();
+                let mut counted: Vec<&str> = g.job_ids.iter().map(String::as_str).collect();
+                listed.sort_unstable();
+                counted.sort_unstable();
+                prop_assert_eq!(listed, counted, "{:?}", g.key);
+            }
+            // A type with no failures in the window lists nothing.
+            for kind in crate::state::failures::tests::KINDS {
+                let key = FailureKey::Type(kind.into());
+                if groups.by_type.iter().all(|g| g.key != key) {
+                    let f = JobFilter {
+                        failure: Some(key),
+                        within_s: Some(within_s),
+                        ..JobFilter::default()
+                    };
+                    prop_assert!(!jobs.iter().any(|j| f.matches_at(j, j.status, now)));
+                }
+            }
         }
     }
 }

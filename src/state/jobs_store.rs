@@ -10,6 +10,8 @@ use std::rc::Rc;
 use imbl::{HashMap, Vector};
 use yew::Reducible;
 
+use crate::state::chart::job_series::NotLive;
+use crate::state::chart::queue_history::QueueHistory;
 use crate::state::connection::Connection;
 use crate::types::{Job, JobStatus, MetricSample, QueueStatus};
 
@@ -61,33 +63,22 @@ pub enum Action {
     },
     /// Events that arrived together; applied as one step (one render).
     Batch(Vec<Event>),
-    Connection(Connection),
-    Queue(QueueStatus),
+    /// The transport's state changed at `at_ms` (epoch ms; kept for the charts' not-live gaps).
+    Connection { connection: Connection, at_ms: i64 },
+    /// The queue's health as the server reported it at `at_ms` (its frames carry no time).
+    Queue { queue: QueueStatus, at_ms: i64 },
     /// The snapshot could not be loaded.
     LoadFailed(String),
     /// The user asked for `action` on `id`; show it at once.
-    Optimistic {
-        id: String,
-        action: UserAction,
-    },
+    Optimistic { id: String, action: UserAction },
     /// The server accepted: its answer is the new truth.
-    Confirmed {
-        id: String,
-        job: Box<Job>,
-    },
+    Confirmed { id: String, job: Box<Job> },
     /// The server refused or could not be reached: undo, and say why.
-    RolledBack {
-        id: String,
-        reason: String,
-    },
+    RolledBack { id: String, reason: String },
     /// The user read the rollback reason.
-    DismissActionError {
-        id: String,
-    },
+    DismissActionError { id: String },
     /// The job left the view: drop its buffers.
-    Forget {
-        id: String,
-    },
+    Forget { id: String },
 }
 
 /// A job as the store holds it: the job and the event position it came from.
@@ -147,6 +138,10 @@ pub struct JobsState {
     pub load_error: Option<String>,
     pub connection: Connection,
     pub queue: Option<Rc<QueueStatus>>,
+    /// Queue health over the session (a ring: see `QueueHistory::CAP`).
+    pub queue_history: QueueHistory,
+    /// When the page was not live (a ring of periods), so charts draw those as gaps.
+    pub not_live: NotLive,
     pub metrics: HashMap<String, Vector<MetricSample>>,
     pub pending: HashMap<String, UserAction>,
     pub action_errors: HashMap<String, String>,
@@ -172,6 +167,8 @@ impl JobsState {
             load_error: None,
             connection: Connection::Connecting,
             queue: None,
+            queue_history: QueueHistory::default(),
+            not_live: NotLive::default(),
             metrics: HashMap::new(),
             pending: HashMap::new(),
             action_errors: HashMap::new(),
@@ -207,8 +204,14 @@ impl JobsState {
                     self.apply_event(event);
                 }
             }
-            Action::Connection(c) => self.connection = c,
-            Action::Queue(q) => self.queue = Some(Rc::new(q)),
+            Action::Connection { connection, at_ms } => {
+                self.not_live.on_connection(at_ms, connection.is_live());
+                self.connection = connection;
+            }
+            Action::Queue { queue, at_ms } => {
+                self.queue_history.push(at_ms, &queue);
+                self.queue = Some(Rc::new(queue));
+            }
             Action::LoadFailed(reason) => self.load_error = Some(reason),
             Action::Optimistic { id, action } => {
                 self.action_errors.remove(&id);

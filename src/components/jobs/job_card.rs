@@ -5,8 +5,10 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::charts::sparkline::Sparkline;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::status_badge::StatusBadge;
+use crate::state::chart::downsample::Point;
 use crate::state::eta::{describe, Eta};
 use crate::state::format::{duration, thousands};
 use crate::types::{Job, JobStatus};
@@ -48,6 +50,9 @@ pub struct JobCardProps {
     pub on_logs: Callback<Rc<Job>>,
     #[prop_or_default]
     pub on_dismiss_error: Callback<String>,
+    /// The rate of the current attempt, normalised for a sparkline (running jobs only).
+    #[prop_or_default]
+    pub sparkline: Vec<Point>,
 }
 
 /// Elapsed run time: start to finish, or start to `now_ms` while it runs.
@@ -128,8 +133,12 @@ pub fn JobCard(props: &JobCardProps) -> Html {
             </div>
             <ProgressBar progress={job.progress.clone()} />
             <div class="job-meta">
-                if let Some(rate) = rate {
+                if let Some(rate) = rate.clone() {
                     <span class="job-rate" data-testid="job-rate">{ rate }</span>
+                }
+                if running {
+                    <Sparkline points={props.sparkline.clone()}
+                               label={format!("Rate over time{}", rate.map(|r| format!(", now {r}")).unwrap_or_default())} />
                 }
                 <span class="job-eta" data-testid="job-eta">{ format!("ETA {eta_text}") }</span>
                 { for elapsed }

@@ -6,6 +6,7 @@ pub mod job_card;
 pub mod job_filters;
 pub mod job_log_panel;
 pub mod job_logs_modal;
+pub mod job_progress_chart;
 pub mod log_line;
 pub mod progress_bar;
 pub mod start_job_modal;

@@ -235,9 +235,26 @@ def get_metrics(request: Request, job_id: str):
 # ------------------------------------------------------------------ overview
 
 @router.get("/stats", response_model=Stats, responses=E503, summary="Completion and failure statistics")
-def get_stats(request: Request, window_s: int = Query(3600, ge=1, le=366 * 86400)):
+def get_stats(
+    request: Request,
+    window_s: int = Query(3600, ge=1, le=366 * 86400),
+    bucket_s: int = Query(60, ge=1, le=86400, description=(
+        f"width of one bucket of `series` (seconds); at most {queries.MAX_BUCKETS:,} buckets per window")),
+):
+    need = queries.max_buckets(window_s, bucket_s)
+    if need > queries.MAX_BUCKETS:
+        raise RequestValidationError([{
+            "type": "value_error", "loc": ("query", "bucket_s"), "input": bucket_s,
+            "msg": (f"window_s={window_s} with bucket_s={bucket_s} needs up to {need} buckets, more than "
+                    f"{queries.MAX_BUCKETS}; use a bucket_s of at least {_min_bucket_s(window_s)}"),
+        }])
     jobs = [job for _, job in _store(request).all_jobs()]
-    return queries.stats(jobs, window_s, now_ms())
+    return queries.stats(jobs, window_s, now_ms(), bucket_s)
+
+
+def _min_bucket_s(window_s: int) -> int:
+    """The smallest bucket_s that keeps ``window_s`` within the bucket limit."""
+    return -(-window_s // (queries.MAX_BUCKETS - 1))
 
 
 @router.get("/queue", response_model=QueueInfo, summary="Queue, workers and Redis health (200 even when Redis is down)")

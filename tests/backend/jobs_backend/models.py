@@ -265,6 +265,18 @@ class FailureGroup(Strict):
     job_ids: list[str]
 
 
+class StatsBucket(Strict):
+    """Jobs that finished in ``[t, t + bucket_s * 1000)``, by outcome."""
+
+    t: int = Field(description="bucket start (epoch ms), a multiple of bucket_s * 1000")
+    succeeded: int
+    failed: int
+    cancelled: int
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"t": 1764369960000, "succeeded": 12, "failed": 1, "cancelled": 0}]})
+
+
 class Stats(Strict):
     window_s: int
     since: int
@@ -275,6 +287,10 @@ class Stats(Strict):
     completion_rate: float
     failure_rate: float
     failures_by_type: list[FailureGroup]
+    bucket_s: int = Field(description="width of one bucket of series (seconds)")
+    series: list[StatsBucket] = Field(
+        description="finished jobs per bucket, oldest first, from the bucket containing since to the one "
+                    "containing now, empty buckets included; sums equal succeeded/failed/cancelled")
 
 
 class WorkerInfo(Strict):

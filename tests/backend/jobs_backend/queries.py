@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+MAX_BUCKETS = 10_000
+OUTCOMES = ("succeeded", "failed", "cancelled")
+
 STATUS_ORDER = {"running": 0, "cancelling": 1, "queued": 2, "failed": 3, "cancelled": 4, "succeeded": 5}
 
 
@@ -44,9 +47,19 @@ def select(rows: list[tuple[str, dict]], statuses, dataset, kind, q, sort: str =
     return [(raw, job) for _, raw, job in picked]
 
 
-def stats(jobs: list[dict], window_s: int, now: int) -> dict:
+def max_buckets(window_s: int, bucket_s: int) -> int:
+    """The most buckets a window of ``window_s`` can touch with aligned buckets of ``bucket_s``.
+
+    The window ``[since, now]`` touches ``floor(now / b) - floor(since / b) + 1`` buckets, which is
+    this number or one less depending on where ``now`` falls; the limit is checked against this
+    bound so that the same parameters are always accepted or always refused.
+    """
+    return -(-window_s // bucket_s) + 1
+
+
+def stats(jobs: list[dict], window_s: int, now: int, bucket_s: int = 60) -> dict:
     since = now - window_s * 1000
-    done = [j for j in jobs if j["status"] in ("succeeded", "failed", "cancelled")
+    done = [j for j in jobs if j["status"] in OUTCOMES
             and j["finished_at"] is not None and j["finished_at"] >= since]
     by = defaultdict(int)
     for j in done:
@@ -72,4 +85,25 @@ def stats(jobs: list[dict], window_s: int, now: int) -> dict:
         "completion_rate": by["succeeded"] / finished if finished else 0.0,
         "failure_rate": by["failed"] / finished if finished else 0.0,
         "failures_by_type": failures,
+        "bucket_s": bucket_s,
+        "series": series(done, since, now, bucket_s),
     }
+
+
+def series(done: list[dict], since: int, now: int, bucket_s: int) -> list[dict]:
+    """Finished jobs per bucket of ``bucket_s`` seconds over ``[since, now]``, oldest first.
+
+    Buckets start at multiples of ``bucket_s`` since the epoch (``[t, t + bucket_s * 1000)``); the
+    first is the one containing ``since``, the last the one containing ``now``, and every bucket in
+    between is present, empty or not. Each job counts in the bucket containing its
+    ``finished_at``, so the sums over the series equal the window's totals.
+    """
+    width = bucket_s * 1000
+    first = since // width * width
+    n = (now // width * width - first) // width + 1
+    counts = [dict.fromkeys(OUTCOMES, 0) for _ in range(n)]
+    for j in done:
+        # finished_at >= since >= first; a finished_at past ``now`` (another process's clock a
+        # little ahead) still counts, in the last bucket, so the sums match the totals.
+        counts[min((j["finished_at"] - first) // width, n - 1)][j["status"]] += 1
+    return [{"t": first + i * width, **c} for i, c in enumerate(counts)]

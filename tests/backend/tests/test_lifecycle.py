@@ -138,7 +138,7 @@ def test_openapi_documents_everything(data_dir, tmp_path):
     assert "409" in paths["/api/v1/jobs/{job_id}/cancel"]["post"]["responses"]
     schemas = doc["components"]["schemas"]
     for name in ["Job", "Attempt", "ErrorInfo", "LogLine", "MetricSample", "Dataset", "JobList", "BulkResponse",
-                 "Stats", "QueueInfo", "WsHello", "WsJobEvent", "WsLog", "WsHeartbeat", "WsSubscribeLogs"]:
+                 "Stats", "StatsBucket", "QueueInfo", "WsHello", "WsJobEvent", "WsLog", "WsHeartbeat", "WsSubscribeLogs"]:
         assert name in schemas, name
     assert schemas["Job"]["examples"][0]["id"] == "job_3f2a9c1d4e5b"
     assert set(doc["x-websocket"]["server_frames"]) == {"hello", "resync_required", "job.created", "job.updated",

@@ -13,7 +13,7 @@ use futures::{SinkExt, StreamExt};
 use jobs_e2e::{timeout_secs, Stack};
 use jobs_page::types::{
     error::ErrorBody, BulkResponse, DatasetList, Job, JobList, LogPage, Metrics, QueueStatus,
-    ServerMessage, Stats,
+    ServerMessage, Stats, StatsBucket,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -181,15 +181,47 @@ async fn backend_responses_and_frames_match_the_app_types_and_openapi() {
     checked.insert("MetricList", metrics.clone());
     checked.insert("MetricSample", metrics["samples"][0].clone());
 
-    let (code, stats) = stack.api_get("stats?window_s=3600").await;
+    let (code, stats) = stack.api_get("stats?window_s=3600&bucket_s=60").await;
     assert_eq!(code, 200);
     let typed_stats: Stats = round_trip("GET /stats", &stats);
     assert!(typed_stats
         .failures_by_type
         .iter()
         .any(|g| g.kind == "ValueError"));
+    // The series: aligned one-minute buckets over the whole hour, summing to the totals.
+    assert_eq!(typed_stats.bucket_s, 60);
+    assert_eq!(
+        typed_stats.series.len(),
+        61,
+        "an hour touches 61 aligned minutes"
+    );
+    assert!(typed_stats
+        .series
+        .windows(2)
+        .all(|w| w[1].t - w[0].t == 60_000));
+    assert!(typed_stats.series.iter().all(|b| b.t % 60_000 == 0));
+    let first = typed_stats.series[0].t;
+    assert!(first <= typed_stats.since && typed_stats.since < first + 60_000);
+    let sum = |f: fn(&StatsBucket) -> u64| -> u64 { typed_stats.series.iter().map(f).sum() };
+    assert_eq!(sum(|b| b.succeeded), typed_stats.succeeded, "{stats:#}");
+    assert_eq!(sum(|b| b.failed), typed_stats.failed, "{stats:#}");
+    assert_eq!(sum(|b| b.cancelled), typed_stats.cancelled, "{stats:#}");
+    let busy = typed_stats
+        .series
+        .iter()
+        .rposition(|b| b.succeeded + b.failed + b.cancelled > 0)
+        .expect("the jobs above finished inside the window");
     checked.insert("Stats", stats.clone());
     checked.insert("FailureGroup", stats["failures_by_type"][0].clone());
+    checked.insert("StatsBucket", stats["series"][busy].clone());
+    // More buckets than the limit is a 422 on bucket_s.
+    let (code, too_many) = stack.api_get("stats?window_s=604800&bucket_s=60").await;
+    assert_eq!(code, 422, "{too_many}");
+    let too_many: ErrorBody = serde_json::from_value(too_many).expect("422 body");
+    assert!(
+        too_many.detail.to_message().contains("bucket_s"),
+        "the 422 names bucket_s: {too_many:?}"
+    );
 
     let (code, queue) = stack.api_get("queue").await;
     assert_eq!(code, 200);

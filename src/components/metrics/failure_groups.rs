@@ -1,0 +1,137 @@
+//! Failure patterns: the window's failed jobs grouped by exception type or by fingerprint
+//! (type + normalised message + innermost frame), each with its count, share, datasets, first
+//! and last seen, and an example. A group can filter the list to exactly its jobs or retry them.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::state::chart::throughput::Window;
+use crate::state::failures::{FailureGroup, FailureGroups, FailureKey};
+use crate::state::format::{clock_time, thousands};
+
+#[derive(Properties, PartialEq)]
+pub struct FailureGroupsViewProps {
+    pub groups: Rc<FailureGroups>,
+    pub window: Window,
+    /// The backend's count of failures in the window, to say so when the page holds fewer.
+    #[prop_or_default]
+    pub backend_failed: Option<u64>,
+    pub on_show: Callback<FailureKey>,
+    pub on_retry: Callback<FailureGroup>,
+}
+
+/// Groups shown per grouping; the rest are summarised in one line.
+const SHOWN_GROUPS: usize = 20;
+
+#[derive(Clone, Copy, PartialEq)]
+enum By {
+    Type,
+    Pattern,
+}
+
+#[component]
+pub fn FailureGroupsView(props: &FailureGroupsViewProps) -> Html {
+    let by = use_state(|| By::Type);
+    let groups = match *by {
+        By::Type => &props.groups.by_type,
+        By::Pattern => &props.groups.by_fingerprint,
+    };
+    let pick = |b: By| {
+        let by = by.clone();
+        Callback::from(move |_: MouseEvent| by.set(b))
+    };
+    let pressed = |b: By| (*by == b).to_string();
+    let held = props.groups.total_failed as u64;
+    let mismatch = props.backend_failed.filter(|n| *n != held).map(|n| {
+        html! {
+            <p class="group-meta" data-testid="failure-groups-partial">
+                { format!("The server counts {} failures in this window; the page holds {} of them, and groups those.", thousands(n), thousands(held)) }
+            </p>
+        }
+    });
+    html! {
+        <section class="failure-groups" aria-labelledby="failure-groups-title" data-testid="failure-groups">
+            <div class="chart-head">
+                <h3 id="failure-groups-title">
+                    { format!("Failure patterns · {} failed in the last {}", thousands(held), props.window.label()) }
+                </h3>
+                <div class="segmented" role="group" aria-label="Group failures by">
+                    <button type="button" class="btn btn-small" aria-pressed={pressed(By::Type)}
+                            data-testid="group-by-type" onclick={pick(By::Type)}>{ "By type" }</button>
+                    <button type="button" class="btn btn-small" aria-pressed={pressed(By::Pattern)}
+                            data-testid="group-by-pattern" onclick={pick(By::Pattern)}>{ "By pattern" }</button>
+                </div>
+            </div>
+            { for mismatch }
+            if groups.is_empty() {
+                <p class="group-meta" data-testid="failure-groups-empty">
+                    { format!("No job failed in the last {}.", props.window.label()) }
+                </p>
+            } else {
+                <ul class="failure-group-list" data-testid="failure-group-list">
+                    { for groups.iter().take(SHOWN_GROUPS).map(|g| group_view(g, props)) }
+                </ul>
+                if groups.len() > SHOWN_GROUPS {
+                    <p class="group-meta">{ format!("…and {} smaller groups.", groups.len() - SHOWN_GROUPS) }</p>
+                }
+            }
+        </section>
+    }
+}
+
+fn group_view(g: &FailureGroup, props: &FailureGroupsViewProps) -> Html {
+    let show = {
+        let (cb, key) = (props.on_show.clone(), g.key.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(key.clone()))
+    };
+    let retry = {
+        let (cb, g) = (props.on_retry.clone(), g.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(g.clone()))
+    };
+    let datasets: Vec<String> = g
+        .datasets
+        .iter()
+        .take(3)
+        .map(|(_, name, n)| format!("{name} ({n})"))
+        .collect();
+    let more = g.datasets.len().saturating_sub(3);
+    let jobs = if g.count == 1 { "job" } else { "jobs" };
+    html! {
+        <li class="failure-group" data-testid="failure-group" data-key={g.key.to_param()}
+            data-count={g.count.to_string()} data-kind={g.kind.clone()}>
+            <div class="group-head">
+                <span class="group-count" data-testid="group-count">{ thousands(g.count as u64) }</span>
+                <code class="group-label" data-testid="group-label"><bdi>{ g.label.clone() }</bdi></code>
+                <span class="group-meta" data-testid="group-share">{ format!("{:.0} % of failures", g.share * 100.0) }</span>
+            </div>
+            <p class="group-example" data-testid="group-example" title="The newest failure's message">{ g.example.clone() }</p>
+            <p class="group-meta">
+                { "Datasets: " }
+                { for datasets.iter().enumerate().map(|(i, d)| html! {
+                    <>{ if i > 0 { ", " } else { "" } }<bdi>{ d.clone() }</bdi></>
+                }) }
+                if more > 0 { { format!(" and {more} more") } }
+                { format!(" · first {} · last {}", hm(g.first_seen), hm(g.last_seen)) }
+                if let Some(f) = &g.frame {
+                    { " · in " }<code><bdi>{ f.clone() }</bdi></code>
+                }
+            </p>
+            <div class="group-actions">
+                <button type="button" class="btn btn-small" data-testid="group-show" onclick={show}
+                        aria-label={format!("Show the {} {jobs} of the failure group {}", g.count, g.label)}>
+                    { format!("Show these {} {jobs}", thousands(g.count as u64)) }
+                </button>
+                <button type="button" class="btn btn-small" data-testid="group-retry" onclick={retry}
+                        aria-label={format!("Retry the {} {jobs} of the failure group {}", g.count, g.label)}>
+                    { format!("Retry this group ({})", thousands(g.count as u64)) }
+                </button>
+            </div>
+        </li>
+    }
+}
+
+/// "HH:MM:SS" (UTC, like the charts' axes).
+fn hm(ms: i64) -> String {
+    clock_time(ms).chars().take(8).collect()
+}
