@@ -14,14 +14,18 @@ use crate::components::jobs::job_card::JobCard;
 use crate::components::jobs::job_filters::JobFilters;
 use crate::components::jobs::job_logs_modal::JobLogsModal;
 use crate::components::jobs::start_job_modal::StartJobModal;
+use crate::components::metrics::metrics_panel::MetricsPanel;
 use crate::components::modal::Modal;
 use crate::hooks::{
     use_bulk, use_clock, use_config, use_datasets, use_jobs, use_url_filter, BulkRun, UseJobsHandle,
 };
 use crate::state::bulk::{plan_matching, plan_selected, BulkKind, Plan};
+use crate::state::chart::job_series::sparkline;
+use crate::state::chart::throughput::Window;
 use crate::state::eta::{estimate, is_stalled, Eta, EtaConfig};
+use crate::state::failures::FailureKey;
 use crate::state::format::thousands;
-use crate::state::job_filter::{JobFilter, Sort};
+use crate::state::job_filter::{describe_failure, JobFilter, Sort};
 use crate::state::jobs_store::{Action, JobsState, UserAction};
 use crate::state::selection::Selection;
 use crate::state::virtual_list::window;
@@ -66,7 +70,12 @@ fn eta_of(state: &JobsState, job: &Job) -> Eta {
     )
 }
 
-fn list_jobs(state: &JobsState, filter: &JobFilter, touched: Option<&BTreeSet<String>>) -> Listed {
+fn list_jobs(
+    state: &JobsState,
+    filter: &JobFilter,
+    touched: Option<&BTreeSet<String>>,
+    now_ms: i64,
+) -> Listed {
     let mut counts = [0u64; 6];
     let mut jobs: Vec<(Rc<Job>, JobStatus)> = Vec::new();
     for entry in state.jobs.values() {
@@ -74,7 +83,9 @@ fn list_jobs(state: &JobsState, filter: &JobFilter, touched: Option<&BTreeSet<St
         if let Some(i) = JobStatus::ALL.iter().position(|s| *s == shown) {
             counts[i] += 1;
         }
-        if filter.matches(&entry.job, shown) && touched.is_none_or(|t| t.contains(&entry.job.id)) {
+        if filter.matches_at(&entry.job, shown, now_ms)
+            && touched.is_none_or(|t| t.contains(&entry.job.id))
+        {
             jobs.push((entry.job.clone(), shown));
         }
     }
@@ -137,6 +148,9 @@ fn describe_filter(f: &JobFilter, datasets: &[Dataset]) -> String {
     if !f.q.is_empty() {
         parts.push(format!("search “{}”", f.q));
     }
+    if let Some(key) = &f.failure {
+        parts.push(describe_failure(key));
+    }
     if parts.is_empty() {
         "any filter".into()
     } else {
@@ -194,8 +208,8 @@ pub fn JobsPage() -> Html {
     let state = jobs.state();
     let live = state.connection.is_live();
     let now_ms = use_clock(live);
-    // Sorting by ETA changes as time passes; other sorts only when jobs change.
-    let clock_key = if filter.sort == Sort::Eta {
+    // Sorting by ETA, and a failure window, change as time passes; the rest only when jobs do.
+    let clock_key = if filter.sort == Sort::Eta || filter.within_s.is_some() {
         now_ms / 1000
     } else {
         0
@@ -205,7 +219,7 @@ pub fn JobsPage() -> Html {
         let touched = (*touched).clone();
         use_memo(
             (state.revision, filter.clone(), touched.clone(), clock_key),
-            move |(_, f, t, _)| list_jobs(&snapshot, f, t.as_deref()),
+            move |(_, f, t, _)| list_jobs(&snapshot, f, t.as_deref(), now_ms),
         )
     };
     let order: Rc<Vec<String>> = {
@@ -278,10 +292,63 @@ pub fn JobsPage() -> Html {
         Callback::from(move |_| dialog.set(Dialog::None))
     };
 
+    let metrics_open = filter.metrics.is_some();
+    let toggle_metrics = {
+        let (f, set) = (filter.clone(), set_filter.clone());
+        Callback::from(move |_: MouseEvent| {
+            let metrics = if f.metrics.is_some() {
+                None
+            } else {
+                Some(Window::default())
+            };
+            set.emit(JobFilter {
+                metrics,
+                ..f.clone()
+            })
+        })
+    };
+    let metrics_view = filter.metrics.map(|window| {
+        let on_window = {
+            let (f, set) = (filter.clone(), set_filter.clone());
+            Callback::from(move |w: Window| {
+                set.emit(JobFilter {
+                    metrics: Some(w),
+                    ..f.clone()
+                })
+            })
+        };
+        let on_show_group = {
+            let (f, set, selection) = (filter.clone(), set_filter.clone(), selection.clone());
+            Callback::from(move |(key, w): (FailureKey, Window)| {
+                selection.set(Selection::default());
+                // Exactly the group: the other filters would hide some of its jobs.
+                set.emit(JobFilter {
+                    failure: Some(key),
+                    within_s: Some(w.seconds()),
+                    sort: f.sort,
+                    metrics: f.metrics,
+                    ..JobFilter::default()
+                })
+            })
+        };
+        let on_retry_group = {
+            let dialog = dialog.clone();
+            Callback::from(move |plan: Plan| dialog.set(Dialog::Bulk(Rc::new(plan))))
+        };
+        html! {
+            <MetricsPanel {window} {on_window} {now_ms} {on_show_group} {on_retry_group} />
+        }
+    });
+
     let header = html! {
         <header class="page-head">
             <h1 id="jobs-title">{ "Jobs" }</h1>
             { capacity(&jobs) }
+            <button type="button" class="btn metrics-toggle" data-testid="metrics-toggle"
+                    aria-expanded={metrics_open.to_string()} aria-controls="metrics-panel"
+                    onclick={toggle_metrics}>
+                { if metrics_open { "Hide metrics" } else { "Metrics" } }
+            </button>
             <button type="button" class="btn btn-primary" data-testid="start-open" onclick={open_start.clone()}>
                 { "Start Processing" }
             </button>
@@ -320,6 +387,14 @@ pub fn JobsPage() -> Html {
         };
         let rows = listed.jobs[w.start..w.end].iter().map(|(job, shown)| {
             let eta = eta_of(state, job);
+            // Only cards on screen get here (the list is virtualised), so only they pay for one.
+            let spark = match (shown, state.metrics.get(&job.id)) {
+                (JobStatus::Running | JobStatus::Cancelling, Some(series)) => {
+                    let samples: Vec<_> = series.iter().cloned().collect();
+                    sparkline(&samples, job.attempt, 96)
+                }
+                _ => Vec::new(),
+            };
             html! {
                 <JobCard key={job.id.clone()} job={job.clone()} shown_status={*shown}
                          stale={!live} now_ms={now_ms} eta={eta}
@@ -330,7 +405,7 @@ pub fn JobsPage() -> Html {
                          on_select={on_select.clone()} on_cancel={on_cancel.clone()}
                          on_retry={on_retry.clone()} on_run_again={on_run_again.clone()}
                          on_logs={on_logs.clone()}
-                         on_dismiss_error={on_dismiss.clone()} />
+                         on_dismiss_error={on_dismiss.clone()} sparkline={spark} />
             }
         });
         let eligible = |k: BulkKind| {
@@ -404,6 +479,29 @@ pub fn JobsPage() -> Html {
                 </p>
             }
         });
+        let failure_chip = filter.failure.clone().map(|key| {
+            let (f, set) = (filter.clone(), set_filter.clone());
+            let onclick = Callback::from(move |_: MouseEvent| {
+                set.emit(JobFilter {
+                    failure: None,
+                    within_s: None,
+                    ..f.clone()
+                })
+            });
+            let window = filter
+                .within_s
+                .map(|s| match Window::ALL.iter().find(|w| w.seconds() == s) {
+                    Some(w) => format!(" in the last {}", w.label()),
+                    None => format!(" in the last {s} s"),
+                })
+                .unwrap_or_default();
+            html! {
+                <p class="touched-chip" data-testid="failure-filter" role="status">
+                    { "Showing the failed jobs of " }<bdi>{ describe_failure(&key) }</bdi>{ window }{ ". " }
+                    <button type="button" class="btn btn-small" data-testid="failure-filter-clear" {onclick}>{ "Show all jobs" }</button>
+                </p>
+            }
+        });
         let set_filter = {
             let (set_filter, selection) = (set_filter.clone(), selection.clone());
             Callback::from(move |f: JobFilter| {
@@ -417,6 +515,7 @@ pub fn JobsPage() -> Html {
                             on_change={set_filter.clone()} />
                 { bulk_bar }
                 { for touched_chip }
+                { for failure_chip }
                 <p class="list-summary" data-testid="list-summary" aria-live="polite">
                     { format!("{} of {} jobs", thousands(listed.jobs.len() as u64), thousands(state.jobs.len() as u64)) }
                 </p>
@@ -557,6 +656,7 @@ pub fn JobsPage() -> Html {
     html! {
         <section class="jobs-page" data-testid="jobs-page" aria-labelledby="jobs-title">
             { header }
+            { for metrics_view }
             { body }
             { dialogs }
             { bulk_view }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::state::chart::throughput::Window;
 use crate::state::failures::{in_window, key_matches, window_start, FailureKey};
 use crate::state::url::parse_query;
 use crate::types::{Job, JobKind, JobStatus};
@@ -58,6 +59,9 @@ pub struct JobFilter {
     /// A duration, not a timestamp, so a shared link means the same window whenever it is
     /// opened; [`JobFilter::matches_at`] applies it. Without `failure` it has no effect.
     pub within_s: Option<u64>,
+    /// The metrics panel is open with this window (`metrics=1h`): view state, like `sort`,
+    /// kept in the URL so a shared link opens the same view. It narrows nothing.
+    pub metrics: Option<Window>,
 }
 
 impl JobFilter {
@@ -75,6 +79,7 @@ impl JobFilter {
                 "sort" => f.sort = Sort::parse(&v).unwrap_or_default(),
                 "failure" => f.failure = FailureKey::parse(&v),
                 "within" => f.within_s = v.parse().ok().filter(|&s: &u64| s > 0),
+                "metrics" => f.metrics = Window::parse(&v),
                 _ => {}
             }
         }
@@ -106,6 +111,9 @@ impl JobFilter {
         }
         if let Some(s) = self.within_s {
             parts.push(format!("within={s}"));
+        }
+        if let Some(w) = self.metrics {
+            parts.push(format!("metrics={}", w.as_str()));
         }
         parts.join("&")
     }
@@ -226,6 +234,17 @@ mod tests {
     }
 
     #[test]
+    fn metrics_panel_state_round_trips_and_narrows_nothing() {
+        let f = JobFilter::from_query("status=failed&metrics=24h");
+        assert_eq!(f.metrics, Some(Window::H24));
+        assert_eq!(f.to_query(), "status=failed&metrics=24h");
+        assert_eq!(JobFilter::from_query("metrics=1y").metrics, None);
+        let open = JobFilter::from_query("metrics=15m");
+        assert!(!open.is_narrowed());
+        assert_eq!(JobFilter::from_query(&open.to_query()), open);
+    }
+
+    #[test]
     fn failure_filter_needs_a_failed_job_in_the_group_and_window() {
         let mut j = job("job_abc", 1, JobStatus::Failed, 1, 0);
         let e = JobError {
@@ -292,6 +311,7 @@ mod tests {
                 "[0-9a-f]{16}".prop_map(FailureKey::Fingerprint),
             ]),
             within_s in proptest::option::of(1u64..10_000_000),
+            metrics in proptest::option::of(0usize..3),
         ) {
             let f = JobFilter {
                 status: statuses.into_iter().map(|i| JobStatus::ALL[i]).collect(),
@@ -301,6 +321,7 @@ mod tests {
                 sort: Sort::ALL[sort],
                 failure,
                 within_s,
+                metrics: metrics.map(|i| Window::ALL[i]),
             };
             prop_assert_eq!(JobFilter::from_query(&f.to_query()), f);
         }

@@ -9,26 +9,59 @@ use yew::prelude::*;
 use crate::components::metrics::failure_groups::FailureGroupsView;
 use crate::components::metrics::queue_chart::QueueChart;
 use crate::components::metrics::throughput_chart::ThroughputChart;
-use crate::hooks::use_stats;
-use crate::state::chart::throughput::{rate_text, Window};
-use crate::state::failures::{FailureGroup, FailureGroups, FailureKey};
+use crate::hooks::{use_jobs, use_stats};
+use crate::state::bulk::{plan_group, Plan};
+use crate::state::chart::throughput::{finished_key, rate_text, Window};
+use crate::state::failures::{group_failures, FailureGroup, FailureGroups, FailureKey};
 use crate::state::format::thousands;
 
 #[derive(Properties, PartialEq)]
 pub struct MetricsPanelProps {
     pub window: Window,
     pub on_window: Callback<Window>,
-    pub groups: Rc<FailureGroups>,
-    /// Changes whenever a job finishes or a finished job is retried (refreshes the stats).
-    pub finished_key: u64,
     pub now_ms: i64,
-    pub on_show_group: Callback<FailureKey>,
-    pub on_retry_group: Callback<FailureGroup>,
+    /// Filter the list to a group's jobs (the key, and the window it was counted in).
+    pub on_show_group: Callback<(FailureKey, Window)>,
+    /// Confirm and run a retry of exactly a group's jobs.
+    pub on_retry_group: Callback<Plan>,
 }
 
 #[component]
 pub fn MetricsPanel(props: &MetricsPanelProps) -> Html {
-    let stats = use_stats(props.window, props.finished_key, true);
+    let jobs = use_jobs();
+    let state = jobs.state();
+    let since = props.now_ms - props.window.seconds() as i64 * 1000;
+    // Regrouped when jobs change, and every 10 s as the window slides.
+    let groups: Rc<FailureGroups> = {
+        let snapshot = state.jobs.clone();
+        use_memo(
+            (state.revision, props.window, props.now_ms / 10_000),
+            move |_| group_failures(snapshot.values().map(|e| &*e.job), since),
+        )
+    };
+    let key = {
+        let snapshot = state.jobs.clone();
+        use_memo(state.revision, move |_| {
+            finished_key(snapshot.values().map(|e| &*e.job))
+        })
+    };
+    let stats = use_stats(props.window, *key, true);
+    let on_show = {
+        let (cb, window) = (props.on_show_group.clone(), props.window);
+        Callback::from(move |key: FailureKey| cb.emit((key, window)))
+    };
+    let on_retry = {
+        let (cb, jobs) = (props.on_retry_group.clone(), jobs.clone());
+        Callback::from(move |g: FailureGroup| {
+            let state = jobs.state();
+            let shown = g
+                .job_ids
+                .iter()
+                .filter_map(|id| state.job(id))
+                .map(|j| (&**j, state.shown_status(j)));
+            cb.emit(plan_group(&g.label, &g.job_ids, shown));
+        })
+    };
     let windows = Window::ALL.iter().map(|w| {
         let (cb, w) = (props.on_window.clone(), *w);
         let onclick = Callback::from(move |_: MouseEvent| cb.emit(w));
@@ -87,9 +120,9 @@ pub fn MetricsPanel(props: &MetricsPanelProps) -> Html {
                 }
                 <QueueChart window={props.window} now_ms={props.now_ms} />
             </div>
-            <FailureGroupsView groups={props.groups.clone()} window={props.window}
+            <FailureGroupsView {groups} window={props.window}
                                backend_failed={stats.stats.as_ref().map(|s| s.failed)}
-                               on_show={props.on_show_group.clone()} on_retry={props.on_retry_group.clone()} />
+                               {on_show} {on_retry} />
         </section>
     }
 }

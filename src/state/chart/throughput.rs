@@ -125,6 +125,20 @@ pub fn rate_text(count: u64, finished: u64) -> String {
     format!("{:.1} %", count as f64 / finished as f64 * 100.0)
 }
 
+/// A key that changes whenever a job finishes or a finished job is retried: when it changes,
+/// the backend's figures are out of date. (Count of finished jobs and the newest finish time,
+/// mixed; a retry lowers the count, a finish raises it or moves the time.)
+pub fn finished_key<'a>(jobs: impl IntoIterator<Item = &'a crate::types::Job>) -> u64 {
+    let (mut count, mut newest) = (0u64, 0i64);
+    for j in jobs {
+        if j.status.is_terminal() {
+            count += 1;
+            newest = newest.max(j.finished_at.unwrap_or(0));
+        }
+    }
+    count.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ newest as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +193,25 @@ mod tests {
         assert_eq!(rate_text(0, 6), "0.0 %");
         assert_eq!(rate_text(6, 6), "100.0 %");
         assert_eq!(rate_text(0, 0), "—");
+    }
+
+    #[test]
+    fn finished_key_moves_on_finish_and_retry() {
+        use crate::state::jobs_store::tests::job;
+        use crate::types::JobStatus;
+        let mut jobs = vec![
+            job("a", 1, JobStatus::Running, 1, 0),
+            job("b", 1, JobStatus::Succeeded, 1, 0),
+        ];
+        jobs[1].finished_at = Some(5);
+        let before = finished_key(&jobs);
+        assert_eq!(finished_key(&jobs), before, "stable for the same jobs");
+        jobs[0].status = JobStatus::Failed;
+        jobs[0].finished_at = Some(9);
+        let finished = finished_key(&jobs);
+        assert_ne!(finished, before);
+        jobs[0].status = JobStatus::Queued;
+        jobs[0].finished_at = None;
+        assert_ne!(finished_key(&jobs), finished, "a retry changes it again");
     }
 }
