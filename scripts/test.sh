@@ -27,10 +27,10 @@ step() {
 
 step fmt cargo fmt --all -- --check
 step clippy cargo clippy --workspace --all-targets -- -D warnings
-step clippy-wasm cargo clippy -p jobs-page --target wasm32-unknown-unknown --lib --bins --test browser --test browser_dialogs --test browser_log_line -- -D warnings
+step clippy-wasm cargo clippy -p jobs-page --target wasm32-unknown-unknown --lib --bins --test browser --test browser_dialogs --test browser_log_line --test browser_charts -- -D warnings
 step native cargo test -p jobs-page
 step browser env CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
-  cargo test -p jobs-page --target wasm32-unknown-unknown --test browser --test browser_dialogs --test browser_log_line
+  cargo test -p jobs-page --target wasm32-unknown-unknown --test browser --test browser_dialogs --test browser_log_line --test browser_charts
 step backend bash -c "cd tests/backend && exec '$VENV/bin/python' -m pytest -q -p no:cacheprovider"
 step build trunk build --release
 step e2e cargo test -p jobs-e2e -- --test-threads=1

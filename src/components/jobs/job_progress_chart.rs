@@ -227,7 +227,8 @@ fn figures_view(c: &JobChart, unit: &str) -> Html {
 }
 
 /// Draws progress (top) and rate (bottom) for every chart; `current` is drawn strongest.
-fn paint(c: &Canvas, charts: &[JobChart], current: u32) -> Result<(), String> {
+/// Public so browser tests and benchmarks can draw given series without a backend.
+pub fn paint(c: &Canvas, charts: &[JobChart], current: u32) -> Result<(), String> {
     let t = c.theme;
     c.area.fill(&t.surface).map_err(err)?;
     let x0 = charts.iter().map(|ch| ch.x_range.0).min().unwrap_or(0);
