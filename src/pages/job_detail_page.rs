@@ -17,7 +17,7 @@ use crate::components::jobs::traceback_view::TracebackView;
 use crate::components::status_badge::StatusBadge;
 use crate::hooks::use_url_filter::list_href;
 use crate::hooks::{use_clock, use_job, use_jobs};
-use crate::state::eta::{describe, estimate, EtaConfig};
+use crate::state::eta::{describe, estimate_recent, EtaConfig};
 use crate::state::format::duration;
 use crate::state::jobs_store::{Action, UserAction};
 use crate::types::{Attempt, Job, JobStatus};
@@ -63,7 +63,7 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
                 .get(&job.id)
                 .map(|s| s.iter().cloned().collect())
                 .unwrap_or_default();
-            let eta = estimate(
+            let eta = estimate_recent(
                 &samples,
                 job.progress.processed,
                 job.progress.total,

@@ -22,7 +22,7 @@ use crate::hooks::{
 use crate::state::bulk::{plan_matching, plan_selected, BulkKind, Plan};
 use crate::state::chart::job_series::sparkline;
 use crate::state::chart::throughput::Window;
-use crate::state::eta::{estimate, is_stalled, Eta, EtaConfig};
+use crate::state::eta::{estimate_recent, is_stalled, Eta, EtaConfig, RECENT_SAMPLES};
 use crate::state::failures::FailureKey;
 use crate::state::format::thousands;
 use crate::state::job_filter::{describe_failure, JobFilter, Sort};
@@ -36,8 +36,6 @@ use crate::types::{Dataset, Job, JobStatus};
 const ROW_HEIGHT: u32 = 176;
 /// Rows rendered above and below the viewport.
 const OVERSCAN: usize = 4;
-/// Samples used for an ETA (the most recent ones).
-const ETA_SAMPLES: usize = 40;
 
 /// Which dialog is open.
 #[derive(Clone, PartialEq)]
@@ -60,9 +58,9 @@ fn eta_of(state: &JobsState, job: &Job) -> Eta {
     let Some(series) = state.metrics.get(&job.id) else {
         return Eta::Unknown;
     };
-    let skip = series.len().saturating_sub(ETA_SAMPLES);
+    let skip = series.len().saturating_sub(RECENT_SAMPLES);
     let samples: Vec<_> = series.iter().skip(skip).cloned().collect();
-    estimate(
+    estimate_recent(
         &samples,
         job.progress.processed,
         job.progress.total,

@@ -70,6 +70,9 @@ impl Plan {
     pub fn question(&self) -> String {
         let n = self.count();
         let jobs = if n == 1 { "job" } else { "jobs" };
+        if let PlanScope::Group { label, .. } = &self.scope {
+            return format!("Retry the {n} failed {jobs} of {}?", isolate(label));
+        }
         format!("{} {n} {} {jobs}?", self.kind.verb(), self.kind.noun())
     }
 
@@ -84,9 +87,10 @@ impl Plan {
             ),
             PlanScope::Ids(_) => "Scope: the selected jobs.".into(),
             PlanScope::Group { label, .. } => format!(
-                "Scope: exactly the {} failed job{} of the failure group {label}, as the page knows them now.",
+                "Scope: exactly the {} failed job{} of the failure group {}, as the page knows them now.",
                 self.count(),
                 if self.count() == 1 { "" } else { "s" },
+                isolate(label),
             ),
             PlanScope::Filter(f) => format!(
                 "Scope: every {} job matching {} when the server receives the request ({} now).",
@@ -96,6 +100,13 @@ impl Plan {
             ),
         }
     }
+}
+
+/// Untrusted text inside the app's own sentence, wrapped in Unicode isolates (FSI … PDI): a
+/// bidirectional override in an error type cannot reorder the words around it. (These strings
+/// end up in attributes and titles, where `<bdi>` cannot go.)
+fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
 }
 
 /// Plans `kind` over the selected ids (`shown` gives each listed job's shown status).
@@ -250,10 +261,13 @@ mod tests {
         let p = plan_group("ValueError", &ids, jobs.iter().map(|j| (j, j.status)));
         assert_eq!(p.ids, vec!["a", "c"]);
         assert_eq!(p.skipped, 1);
-        assert_eq!(p.question(), "Retry 2 failed or cancelled jobs?");
+        assert_eq!(
+            p.question(),
+            "Retry the 2 failed jobs of \u{2068}ValueError\u{2069}?"
+        );
         assert!(p
             .scope_text(|_| String::new())
-            .contains("exactly the 2 failed jobs of the failure group ValueError"));
+            .contains("exactly the 2 failed jobs of the failure group \u{2068}ValueError\u{2069}"));
         assert!(matches!(&p.scope, PlanScope::Group { ids, .. } if ids == &p.ids));
     }
 

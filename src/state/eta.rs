@@ -38,6 +38,21 @@ pub enum Eta {
     Done,
 }
 
+/// Samples an estimate looks at: the most recent ones. The card, the job page and its chart
+/// all estimate through [`estimate_recent`], so they state the same range.
+pub const RECENT_SAMPLES: usize = 40;
+
+/// [`estimate`] over the last [`RECENT_SAMPLES`] of `samples`.
+pub fn estimate_recent(
+    samples: &[MetricSample],
+    processed: u64,
+    total: u64,
+    cfg: &EtaConfig,
+) -> Eta {
+    let skip = samples.len().saturating_sub(RECENT_SAMPLES);
+    estimate(&samples[skip..], processed, total, cfg)
+}
+
 /// Estimates from samples (oldest first) of the current attempt.
 pub fn estimate(samples: &[MetricSample], processed: u64, total: u64, cfg: &EtaConfig) -> Eta {
     if total > 0 && processed >= total {

@@ -95,24 +95,15 @@ pub fn JobProgressChart(props: &JobProgressChartProps) -> Html {
             },
         )
     };
-    let revision = {
-        let charts = charts.clone();
-        // A cheap content key: the painter is rebuilt only when what it draws changed.
-        use_memo(charts, |c| {
-            c.iter().fold(0u64, |acc, ch| {
-                acc.wrapping_mul(31)
-                    .wrapping_add(ch.samples as u64)
-                    .wrapping_add(ch.x_range.1 as u64)
-                    .wrapping_add(ch.not_live.len() as u64 * 7)
-            })
-        })
-    };
+    // A new painter (and so one redraw, at the next frame) whenever what it draws changed.
     let painter = {
-        let charts = charts.clone();
         let current = job.attempt;
-        use_memo(*revision, move |rev| Painter {
-            revision: *rev,
-            paint: Rc::new(move |c: &Canvas| paint(c, &charts, current)),
+        use_memo(charts.clone(), move |charts| {
+            let charts = charts.clone();
+            Painter {
+                revision: charts.iter().map(|c| c.samples as u64).sum(),
+                paint: Rc::new(move |c: &Canvas| paint(c, &charts, current)),
+            }
         })
     };
 

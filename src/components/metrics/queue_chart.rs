@@ -88,6 +88,7 @@ pub fn QueueChart(props: &QueueChartProps) -> Html {
                     <li><span class="swatch queued"></span>{ "queued" }</li>
                     <li><span class="swatch running"></span>{ "running" }</li>
                     <li><span class="swatch succeeded"></span>{ "busy workers" }</li>
+                    <li><span class="swatch idle"></span>{ "idle workers" }</li>
                     <li><span class="swatch gap"></span>{ "not live" }</li>
                 </ul>
                 <p class="visually-hidden" data-testid="queue-summary">{ summary }</p>
@@ -121,6 +122,7 @@ fn paint(
     segments(&mut chart, &l.queued, t.queued, w)?;
     segments(&mut chart, &l.running, t.running, w)?;
     segments(&mut chart, &l.busy, t.succeeded, w)?;
+    segments(&mut chart, &l.idle, t.axis, w)?;
     let y_bottom = (0.0, l.max_latency.max(1.0));
     let ms = |v: f64| format!("{} ms", number_label(v));
     let mut chart = time_frame(&bottom, t, c.dpr, range, y_bottom, &ms, "Redis latency")?;

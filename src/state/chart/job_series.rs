@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use imbl::Vector;
 
 use super::downsample::{min_max, Point};
-use crate::state::eta::{estimate, Eta, EtaConfig};
+use crate::state::eta::{estimate_recent, Eta, EtaConfig};
 use crate::types::MetricSample;
 
 /// A period in which the page was not live (disconnected, or not yet connected).
@@ -102,7 +102,7 @@ pub struct Figures {
     pub peak_rate: Option<f64>,
     /// From `started_at` (or the first sample) to now while running, else to the last sample.
     pub elapsed_ms: Option<i64>,
-    /// `eta::estimate` over the attempt while running; a job that is not running is `Done`
+    /// `eta::estimate_recent` over the attempt while running; a job that is not running is `Done`
     /// when complete and `Unknown` otherwise (it will not finish by itself).
     pub eta: Eta,
 }
@@ -341,7 +341,8 @@ fn figures(own: &[MetricSample], running: bool, cfg: &EtaConfig) -> Figures {
         }
         _ => None,
     };
-    let eta = match estimate(own, processed, total, cfg) {
+    // The same estimate the card and the job page state (see `eta::RECENT_SAMPLES`).
+    let eta = match estimate_recent(own, processed, total, cfg) {
         Eta::Done => Eta::Done,
         eta if running => eta,
         _ => Eta::Unknown,

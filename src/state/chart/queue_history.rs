@@ -98,9 +98,10 @@ pub struct QueueLines {
     pub queued: Vec<Vec<Point>>,
     pub running: Vec<Vec<Point>>,
     pub busy: Vec<Vec<Point>>,
+    pub idle: Vec<Vec<Point>>,
     /// Redis round-trip time (ms); absent while Redis did not answer.
     pub latency: Vec<Vec<Point>>,
-    /// Highest of queued, running and busy (for the y axis).
+    /// Highest of queued, running, busy and idle (for the y axis).
     pub max_count: f64,
     pub max_latency: f64,
     pub samples: usize,
@@ -124,6 +125,7 @@ pub fn queue_lines<'a>(
         push(&mut out.queued, s.queued as f64, gap);
         push(&mut out.running, s.running as f64, gap);
         push(&mut out.busy, s.busy as f64, gap);
+        push(&mut out.idle, s.idle as f64, gap);
         match s.redis_latency_ms.filter(|l| s.redis_ok && l.is_finite()) {
             Some(l) => {
                 push(&mut out.latency, l, gap);
@@ -136,10 +138,8 @@ pub fn queue_lines<'a>(
             }
             None => {}
         }
-        out.max_count = out
-            .max_count
-            .max(s.queued.max(s.running) as f64)
-            .max(s.busy as f64);
+        let most = s.queued.max(s.running).max(u64::from(s.busy.max(s.idle)));
+        out.max_count = out.max_count.max(most as f64);
         out.samples += 1;
     }
     out.latency.retain(|seg| !seg.is_empty());
