@@ -348,3 +348,79 @@ async fn job_chart_with_2000_samples_redraw_time() {
     app.destroy();
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn many_updates_in_one_frame_cost_one_draw() {
+    install_theme_css();
+    let root = root(500);
+    let mut app = yew::Renderer::<ThroughputChart>::with_root_and_props(
+        root.clone(),
+        ThroughputChartProps {
+            stats: stats(&[(1, 0, 0); 15]),
+            window: Window::M15,
+        },
+    )
+    .render();
+    let canvas = canvas_in(&root).await;
+    drawn_after(&canvas, 0).await;
+    let before = draws(&canvas);
+    // Twenty data changes rendered before the browser paints a frame.
+    for i in 0..20u64 {
+        app.update(ThroughputChartProps {
+            stats: stats(&[(i + 2, 1, 0); 15]),
+            window: Window::M15,
+        });
+        yew::scheduler::flush().await;
+    }
+    drawn_after(&canvas, before).await;
+    // Let a few more frames pass: nothing is left queued.
+    for _ in 0..5 {
+        gloo_timers_frame().await;
+    }
+    let after = draws(&canvas);
+    assert!(
+        after - before <= 2,
+        "20 updates drew {} times (at most once per animation frame)",
+        after - before
+    );
+    app.destroy();
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_canvas_follows_its_container_width() {
+    install_theme_css();
+    let root = root(400);
+    let app = yew::Renderer::<ThroughputChart>::with_root_and_props(
+        root.clone(),
+        ThroughputChartProps {
+            stats: stats(&[(1, 1, 1); 15]),
+            window: Window::M15,
+        },
+    )
+    .render();
+    let canvas = canvas_in(&root).await;
+    drawn_after(&canvas, 0).await;
+    let dpr = web_sys::window().unwrap().device_pixel_ratio();
+    let host = root.query_selector(".chart-canvas").unwrap().unwrap();
+    let narrow = host.client_width();
+    assert_eq!(canvas.width(), (narrow as f64 * dpr).round() as u32);
+    let before = draws(&canvas);
+    root.set_attribute("style", "width: 700px").unwrap();
+    drawn_after(&canvas, before).await;
+    let wide = host.client_width();
+    assert_eq!(wide - narrow, 300, "the container grew by 300 px");
+    assert_eq!(canvas.width(), (wide as f64 * dpr).round() as u32);
+    app.destroy();
+    root.remove();
+}
+
+/// One animation frame.
+async fn gloo_timers_frame() {
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    let frame = gloo_render::request_animation_frame(move |_| {
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
+    drop(frame);
+}
