@@ -161,18 +161,23 @@ fn stats(counts: &[(u64, u64, u64)]) -> Rc<Stats> {
     })
 }
 
+fn throughput_props(counts: &[(u64, u64, u64)]) -> ThroughputChartProps {
+    ThroughputChartProps {
+        stats: stats(counts),
+        window: Window::M15,
+    }
+}
+
+fn mount_throughput(root: &Element, counts: &[(u64, u64, u64)]) -> yew::AppHandle<ThroughputChart> {
+    yew::Renderer::<ThroughputChart>::with_root_and_props(root.clone(), throughput_props(counts))
+        .render()
+}
+
 async fn throughput_is_drawn_and_redrawn(theme: &str, expected_bg: [u8; 3]) {
     install_theme_css();
     set_theme(theme);
     let root = root(600);
-    let mut app = yew::Renderer::<ThroughputChart>::with_root_and_props(
-        root.clone(),
-        ThroughputChartProps {
-            stats: stats(&[(3, 1, 0); 15]),
-            window: Window::M15,
-        },
-    )
-    .render();
+    let mut app = mount_throughput(&root, &[(3, 1, 0); 15]);
     let canvas = canvas_in(&root).await;
     drawn_after(&canvas, 0).await;
     let bg = background(&canvas);
@@ -188,10 +193,7 @@ async fn throughput_is_drawn_and_redrawn(theme: &str, expected_bg: [u8; 3]) {
     let before = draws(&canvas);
     let mut tall = vec![(0, 0, 0); 15];
     tall[7] = (2, 20, 5);
-    app.update(ThroughputChartProps {
-        stats: stats(&tall),
-        window: Window::M15,
-    });
+    app.update(throughput_props(&tall));
     drawn_after(&canvas, before).await;
     let second = plot_pixels(&canvas);
     assert_ne!(first, second, "the canvas changed with the data");
@@ -216,14 +218,7 @@ async fn a_theme_change_redraws_with_the_new_colours() {
     install_theme_css();
     set_theme("light");
     let root = root(500);
-    let app = yew::Renderer::<ThroughputChart>::with_root_and_props(
-        root.clone(),
-        ThroughputChartProps {
-            stats: stats(&[(2, 2, 1); 15]),
-            window: Window::M15,
-        },
-    )
-    .render();
+    let app = mount_throughput(&root, &[(2, 2, 1); 15]);
     let canvas = canvas_in(&root).await;
     drawn_after(&canvas, 0).await;
     assert_eq!(background(&canvas), [255, 255, 255]);
@@ -239,14 +234,7 @@ async fn a_theme_change_redraws_with_the_new_colours() {
 #[wasm_bindgen_test]
 async fn no_data_shows_a_placeholder_in_words() {
     let root = root(400);
-    let app = yew::Renderer::<ThroughputChart>::with_root_and_props(
-        root.clone(),
-        ThroughputChartProps {
-            stats: stats(&[(0, 0, 0); 15]),
-            window: Window::M15,
-        },
-    )
-    .render();
+    let app = mount_throughput(&root, &[(0, 0, 0); 15]);
     yew::scheduler::flush().await;
     let p = root
         .query_selector("[data-testid=chart-placeholder]")
@@ -353,23 +341,13 @@ async fn job_chart_with_2000_samples_redraw_time() {
 async fn many_updates_in_one_frame_cost_one_draw() {
     install_theme_css();
     let root = root(500);
-    let mut app = yew::Renderer::<ThroughputChart>::with_root_and_props(
-        root.clone(),
-        ThroughputChartProps {
-            stats: stats(&[(1, 0, 0); 15]),
-            window: Window::M15,
-        },
-    )
-    .render();
+    let mut app = mount_throughput(&root, &[(1, 0, 0); 15]);
     let canvas = canvas_in(&root).await;
     drawn_after(&canvas, 0).await;
     let before = draws(&canvas);
     // Twenty data changes rendered before the browser paints a frame.
     for i in 0..20u64 {
-        app.update(ThroughputChartProps {
-            stats: stats(&[(i + 2, 1, 0); 15]),
-            window: Window::M15,
-        });
+        app.update(throughput_props(&[(i + 2, 1, 0); 15]));
         yew::scheduler::flush().await;
     }
     drawn_after(&canvas, before).await;
@@ -391,14 +369,7 @@ async fn many_updates_in_one_frame_cost_one_draw() {
 async fn the_canvas_follows_its_container_width() {
     install_theme_css();
     let root = root(400);
-    let app = yew::Renderer::<ThroughputChart>::with_root_and_props(
-        root.clone(),
-        ThroughputChartProps {
-            stats: stats(&[(1, 1, 1); 15]),
-            window: Window::M15,
-        },
-    )
-    .render();
+    let app = mount_throughput(&root, &[(1, 1, 1); 15]);
     let canvas = canvas_in(&root).await;
     drawn_after(&canvas, 0).await;
     let dpr = web_sys::window().unwrap().device_pixel_ratio();
