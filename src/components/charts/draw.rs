@@ -76,8 +76,10 @@ pub fn time_frame<'a>(
     title: &str,
 ) -> Result<Chart<'a>, String> {
     let px = |v: f64| (v * dpr).round() as u32;
-    let (w, _) = area.dim_in_pixel();
-    let y_axis = nice_axis(y.0, y.1, 4);
+    let (w, h) = area.dim_in_pixel();
+    // One y label per 28 CSS px of height at most, so labels never overlap on short plots.
+    let max_y_ticks = ((h as f64 / dpr - 38.0) / 28.0).floor().clamp(1.0, 5.0) as usize;
+    let y_axis = nice_axis(y.0, y.1, max_y_ticks);
     let mut chart = ChartBuilder::on(area)
         .margin_top(px(18.0))
         .margin_right(px(10.0))
@@ -86,6 +88,9 @@ pub fn time_frame<'a>(
         .build_cartesian_2d(x_ms.0 as f64..x_ms.1 as f64, y_axis.min..y_axis.max)
         .map_err(err)?;
     let font = ("sans-serif", 11.0 * dpr).into_font();
+    // `backend_coord` is in canvas pixels; text drawn on a split area is relative to the area.
+    let (ax, ay) = area.get_base_pixel();
+    let local = |(x, y): (i32, i32)| (x - ax, y - ay);
     let grid = ShapeStyle::from(theme.grid).stroke_width(px(1.0).max(1));
     let (x0, x1) = (x_ms.0 as f64, x_ms.1 as f64);
     let max_x_ticks = ((w as f64 / dpr) / 90.0).floor().max(2.0) as usize;
@@ -96,7 +101,7 @@ pub fn time_frame<'a>(
                 grid,
             )))
             .map_err(err)?;
-        let (bx, by) = chart.backend_coord(&(x0, *tick));
+        let (bx, by) = local(chart.backend_coord(&(x0, *tick)));
         area.draw(&Text::new(
             y_label(*tick),
             (bx - px(4.0) as i32, by),
@@ -106,7 +111,7 @@ pub fn time_frame<'a>(
         .map_err(err)?;
     }
     for (t, label) in time_ticks(x_ms.0, x_ms.1, max_x_ticks) {
-        let (bx, by) = chart.backend_coord(&(t as f64, y_axis.min));
+        let (bx, by) = local(chart.backend_coord(&(t as f64, y_axis.min)));
         area.draw(&Text::new(
             label,
             (bx, by + px(4.0) as i32),

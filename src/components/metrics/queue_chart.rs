@@ -24,8 +24,12 @@ pub fn QueueChart(props: &QueueChartProps) -> Html {
     let jobs = use_jobs();
     let state = jobs.state();
     let since = props.now_ms - props.window.seconds() as i64 * 1000;
-    let range = (since, props.now_ms.max(since + 1));
     let history = state.queue_history.clone();
+    // The history starts when the page opened: the axis starts there too when that is later
+    // than the window's start, instead of drawing an hour of nothing.
+    let first = history.since(since).next().map(|s| s.t);
+    let start = first.map_or(since, |t| t.max(since));
+    let range = (start, props.now_ms.max(start + 60_000));
     let lines: Rc<QueueLines> = {
         let history = history.clone();
         use_memo((history.clone(), since), move |_| {
@@ -61,8 +65,9 @@ pub fn QueueChart(props: &QueueChartProps) -> Html {
     let latest = history.latest();
     let summary = match latest {
         Some(q) => format!(
-            "Queue over the last {} ({} samples this session): now {} queued, {} running, {} of {} workers busy, Redis {}.",
+            "Queue over the last {}{} ({} samples): now {} queued, {} running, {} of {} workers busy, Redis {}.",
             props.window.label(),
+            if start > since { ", since the page opened" } else { "" },
             lines.samples,
             q.queued,
             q.running,
@@ -81,7 +86,7 @@ pub fn QueueChart(props: &QueueChartProps) -> Html {
     });
     html! {
         <figure class="metrics-chart" data-testid="queue-chart" data-samples={lines.samples.to_string()}>
-            <ChartCanvas painter={(*painter).clone()} summary={summary.clone()} height={180}
+            <ChartCanvas painter={(*painter).clone()} summary={summary.clone()} height={240}
                          {placeholder} testid="queue-canvas" />
             <figcaption>
                 <ul class="chart-legend">
@@ -106,7 +111,7 @@ fn paint(
     let t = c.theme;
     c.area.fill(&t.surface).map_err(err)?;
     let (_, h) = c.area.dim_in_pixel();
-    let (top, bottom) = c.area.split_vertically((h as f64 * 0.62) as u32);
+    let (top, bottom) = c.area.split_vertically((h as f64 * 0.6) as u32);
     let w = (1.5 * c.dpr).round() as u32;
     let y_top = (0.0, l.max_count.max(1.0));
     let mut chart = time_frame(

@@ -62,7 +62,7 @@ pub fn ThroughputChart(props: &ThroughputChartProps) -> Html {
     html! {
         <figure class="metrics-chart" data-testid="throughput-chart" data-total={data.total.to_string()}
                 data-bars={data.bars.len().to_string()}>
-            <ChartCanvas painter={(*painter).clone()} summary={summary.clone()} height={180}
+            <ChartCanvas painter={(*painter).clone()} summary={summary.clone()} height={240}
                          {placeholder} testid="throughput-canvas" />
             <figcaption>
                 <ul class="chart-legend">
