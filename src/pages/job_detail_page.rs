@@ -16,7 +16,7 @@ use crate::components::jobs::start_job_modal::StartJobModal;
 use crate::components::jobs::traceback_view::TracebackView;
 use crate::components::status_badge::StatusBadge;
 use crate::hooks::use_url_filter::list_href;
-use crate::hooks::{use_clock, use_job, use_jobs};
+use crate::hooks::{use_clock, use_job, use_job_metrics, use_jobs};
 use crate::state::eta::{describe, estimate_recent, EtaConfig};
 use crate::state::format::duration;
 use crate::state::jobs_store::{Action, UserAction};
@@ -47,6 +47,9 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
     let jobs = use_jobs();
     let live = jobs.state().connection.is_live();
     let now_ms = use_clock(live);
+    // Backfilled and live samples: the ETA below and the chart read the same ones (the store's
+    // own series holds only what arrived since the page loaded).
+    let metrics = use_job_metrics(props.id.to_string());
     let dialog = use_state(|| {
         if props.logs_open {
             Dialog::Logs
@@ -58,11 +61,12 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
         (Some(job), _) => {
             let state = jobs.state();
             let shown = state.shown_status(&job);
-            let samples: Vec<_> = state
-                .metrics
-                .get(&job.id)
-                .map(|s| s.iter().cloned().collect())
-                .unwrap_or_default();
+            let samples: Vec<_> = metrics
+                .samples
+                .iter()
+                .filter(|s| s.attempt == job.attempt)
+                .cloned()
+                .collect();
             let eta = estimate_recent(
                 &samples,
                 job.progress.processed,
@@ -138,7 +142,7 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
                         <button type="button" class="btn" data-testid="job-run-again"
                                 onclick={set(Dialog::RunAgain)}>{ "Run again like this" }</button>
                     </div>
-                    <JobProgressChart job={job.clone()} {shown} {now_ms} />
+                    <JobProgressChart job={job.clone()} {shown} {now_ms} metrics={metrics.clone()} />
                     <div class="log-head">
                         <h2>{ "Log" }</h2>
                         <button type="button" class="btn" data-testid="open-logs" onclick={set(Dialog::Logs)}>

@@ -406,11 +406,17 @@ pub fn JobsPage() -> Html {
                          on_dismiss_error={on_dismiss.clone()} sparkline={spark} />
             }
         });
+        // What a quick action would act on, so its label states the count it confirms:
+        // "Retry all failed" leaves cancelled jobs alone unless the filter names statuses.
         let eligible = |k: BulkKind| {
+            let scope = quick_scope(k, &filter);
             listed
                 .jobs
                 .iter()
-                .filter(|(_, s)| k.eligible().contains(s))
+                .filter(|(_, s)| {
+                    k.eligible().contains(s)
+                        && (scope.status.is_empty() || scope.status.contains(s))
+                })
                 .count()
         };
         let bulk_bar = {

@@ -57,6 +57,13 @@ impl Theme {
     }
 }
 
+/// `a` moved towards `b` by `t` (0 = a, 1 = b): faded lines and light underlays without
+/// transparency, so overlapping series stay distinguishable.
+pub fn blend(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
+    let m = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t.clamp(0.0, 1.0)).round() as u8;
+    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
 /// Error text for a failed plotters call.
 pub fn err<E: std::fmt::Display>(e: E) -> String {
     format!("The chart could not be drawn: {e}")
@@ -81,7 +88,7 @@ pub fn time_frame<'a>(
     let max_y_ticks = ((h as f64 / dpr - 38.0) / 28.0).floor().clamp(1.0, 5.0) as usize;
     let y_axis = nice_axis(y.0, y.1, max_y_ticks);
     let mut chart = ChartBuilder::on(area)
-        .margin_top(px(18.0))
+        .margin_top(px(26.0))
         .margin_right(px(10.0))
         .x_label_area_size(px(20.0))
         .y_label_area_size(px(46.0))

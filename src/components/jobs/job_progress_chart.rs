@@ -10,9 +10,9 @@ use yew::prelude::*;
 
 use crate::components::charts::chart_canvas::{Canvas, ChartCanvas, Painter};
 use crate::components::charts::draw::{
-    bands, err, number_label, percent_label, segments, time_frame,
+    bands, blend, err, number_label, percent_label, segments, time_frame,
 };
-use crate::hooks::{use_job_metrics, use_jobs};
+use crate::hooks::{use_jobs, UseJobMetricsHandle};
 use crate::state::chart::downsample::{min_max, Point};
 use crate::state::chart::job_series::{attempts_in, job_chart, JobChart};
 use crate::state::eta::{describe, EtaConfig};
@@ -25,6 +25,9 @@ pub struct JobProgressChartProps {
     /// The status as shown (a pending cancel already reads "cancelling").
     pub shown: JobStatus,
     pub now_ms: i64,
+    /// The job's samples (`use_job_metrics`), from the page: its header estimates the ETA from
+    /// the same samples, so both state the same range.
+    pub metrics: UseJobMetricsHandle,
 }
 
 /// Which attempts the chart shows.
@@ -38,7 +41,7 @@ enum Shown {
 #[component]
 pub fn JobProgressChart(props: &JobProgressChartProps) -> Html {
     let job = &props.job;
-    let metrics = use_job_metrics(job.id.clone());
+    let metrics = &props.metrics;
     let jobs = use_jobs();
     let not_live = jobs.state().not_live.clone();
     let choice = use_state(|| Shown::Current);
@@ -150,7 +153,7 @@ pub fn JobProgressChart(props: &JobProgressChartProps) -> Html {
                 }
             </div>
             <div class="chart-body">
-                <ChartCanvas painter={(*painter).clone()} summary={summary.clone()} height={220}
+                <ChartCanvas painter={(*painter).clone()} summary={summary.clone()} height={260}
                              placeholder={placeholder} testid="job-chart-canvas" />
                 { main.map(|c| figures_view(c, &job.progress.unit)).unwrap_or_default() }
             </div>
@@ -241,13 +244,7 @@ pub fn paint(c: &Canvas, charts: &[JobChart], current: u32) -> Result<(), String
         segs.iter().map(|s| min_max(s, buckets)).collect()
     };
     let line_w = (2.0 * c.dpr).round() as u32;
-    let faded = |col: RGBColor| {
-        RGBColor(
-            ((col.0 as u16 + t.surface.0 as u16 * 2) / 3) as u8,
-            ((col.1 as u16 + t.surface.1 as u16 * 2) / 3) as u8,
-            ((col.2 as u16 + t.surface.2 as u16 * 2) / 3) as u8,
-        )
-    };
+    let faded = |col: RGBColor| blend(col, t.surface, 0.66);
     let not_live: Vec<(i64, i64)> = charts
         .iter()
         .flat_map(|ch| ch.not_live.iter().copied())
@@ -273,7 +270,7 @@ pub fn paint(c: &Canvas, charts: &[JobChart], current: u32) -> Result<(), String
             chart
                 .draw_series(std::iter::once(Polygon::new(
                     poly,
-                    t.band.mix(0.22).filled(),
+                    t.band.mix(0.3).filled(),
                 )))
                 .map_err(err)?;
         }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::charts::chart_canvas::{Canvas, ChartCanvas, Painter};
-use crate::components::charts::draw::{bands, err, number_label, segments, time_frame};
+use crate::components::charts::draw::{bands, blend, err, number_label, segments, time_frame};
 use crate::hooks::use_jobs;
 use crate::state::chart::job_series::Outage;
 use crate::state::chart::queue_history::{queue_lines, QueueLines};
@@ -29,7 +29,7 @@ pub fn QueueChart(props: &QueueChartProps) -> Html {
     // than the window's start, instead of drawing an hour of nothing.
     let first = history.since(since).next().map(|s| s.t);
     let start = first.map_or(since, |t| t.max(since));
-    let range = (start, props.now_ms.max(start + 60_000));
+    let range = (start, props.now_ms.max(start + 10_000));
     let lines: Rc<QueueLines> = {
         let history = history.clone();
         use_memo((history.clone(), since), move |_| {
@@ -93,7 +93,7 @@ pub fn QueueChart(props: &QueueChartProps) -> Html {
                     <li><span class="swatch queued"></span>{ "queued" }</li>
                     <li><span class="swatch running"></span>{ "running" }</li>
                     <li><span class="swatch succeeded"></span>{ "busy workers" }</li>
-                    <li><span class="swatch idle"></span>{ "idle workers" }</li>
+                    <li><span class="swatch cancelled"></span>{ "idle workers" }</li>
                     <li><span class="swatch gap"></span>{ "not live" }</li>
                 </ul>
                 <p class="visually-hidden" data-testid="queue-summary">{ summary }</p>
@@ -124,10 +124,17 @@ fn paint(
         "Jobs and workers",
     )?;
     bands(&mut chart, not_live, t.gap, y_top)?;
+    // Busy workers wide and light underneath, so "running" stays visible when they are equal.
+    let wide = (4.0 * c.dpr).round() as u32;
+    segments(
+        &mut chart,
+        &l.busy,
+        blend(t.succeeded, t.surface, 0.5),
+        wide,
+    )?;
+    segments(&mut chart, &l.idle, t.cancelled, w)?;
     segments(&mut chart, &l.queued, t.queued, w)?;
     segments(&mut chart, &l.running, t.running, w)?;
-    segments(&mut chart, &l.busy, t.succeeded, w)?;
-    segments(&mut chart, &l.idle, t.axis, w)?;
     let y_bottom = (0.0, l.max_latency.max(1.0));
     let ms = |v: f64| format!("{} ms", number_label(v));
     let mut chart = time_frame(&bottom, t, c.dpr, range, y_bottom, &ms, "Redis latency")?;

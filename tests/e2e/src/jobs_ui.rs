@@ -565,6 +565,10 @@ pub struct FetchCall {
     pub settled: Option<f64>,
     /// HTTP status, or 0 when it failed without an answer.
     pub status: Option<u16>,
+    /// The request body as text (first 100,000 characters; `None` without a body, or while a
+    /// `Request` object's body is still being read).
+    #[serde(default)]
+    pub body: Option<String>,
 }
 
 /// One status change of a card or the detail view, seen by a `MutationObserver`.
@@ -617,8 +621,14 @@ const orig = window.fetch;
 window.fetch = function (input, init) {
   const url = typeof input === 'string' ? input : (input && input.url) || String(input);
   const method = ((init && init.method) || (input && input.method) || 'GET').toUpperCase();
-  const entry = {method, url, t: performance.now(), settled: null, status: null};
+  const entry = {method, url, t: performance.now(), settled: null, status: null, body: null};
   rec.fetches.push(entry);
+  const cap = t => { entry.body = String(t).slice(0, 100000); };
+  if (init && typeof init.body === 'string') cap(init.body);
+  else if (input instanceof Request && method !== 'GET' && method !== 'HEAD') {
+    // Read a copy: the real fetch consumes the original's body.
+    try { input.clone().text().then(cap, () => {}); } catch (e) {}
+  }
   const p = orig.apply(this, arguments);
   p.then(r => { entry.settled = performance.now(); entry.status = r.status; },
          () => { entry.settled = performance.now(); entry.status = 0; });
@@ -648,9 +658,9 @@ document.addEventListener('click', e => {
 return true;
 "#;
 
-/// Installs (once per page load) a spy on `window.fetch` recording method, URL, start and end
-/// of every request the page makes, a `MutationObserver` recording every `data-status` change
-/// of cards and the detail view, and a click recorder. The page's behaviour is unchanged: the
+/// Installs (once per page load) a spy on `window.fetch` recording method, URL, body, start
+/// and end of every request the page makes, a `MutationObserver` recording every `data-status`
+/// change of cards and the detail view, and a click recorder. The page's behaviour is unchanged: the
 /// spy calls the real `fetch` and returns its promise.
 pub async fn install_recorders(browser: &Browser) -> Result<()> {
     browser
