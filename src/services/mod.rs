@@ -6,3 +6,6 @@ pub mod browser;
 pub mod config;
 pub mod live;
 pub mod theme;
+pub mod auth;
+pub mod crash;
+pub mod logger;
