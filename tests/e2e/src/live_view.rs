@@ -121,6 +121,9 @@ pub struct StateChange {
     pub at_ms: i64,
     /// The indicator's sentence at that moment.
     pub detail: String,
+    /// The state the recorder found when it was installed: not a change.
+    #[serde(default)]
+    pub initial: bool,
 }
 
 const INSTALL_RECORDER_JS: &str = r#"
@@ -128,13 +131,15 @@ if (!window.__e2eConnLog) {
   const log = [];
   window.__e2eConnLog = log;
   let last = null;
+  let first = true;
   const check = () => {
     const el = document.querySelector('[data-testid="connection"]');
     const state = el ? (el.getAttribute("data-state") || "") : "";
     if (state !== last) {
       last = state;
       const d = el ? el.querySelector('[data-testid="connection-detail"]') : null;
-      log.push({state, at_ms: Date.now(), detail: d ? d.textContent.trim() : ""});
+      log.push({state, at_ms: Date.now(), detail: d ? d.textContent.trim() : "", initial: first});
+      first = false;
     }
   };
   new MutationObserver(check).observe(document.documentElement, {
@@ -167,11 +172,25 @@ pub async fn connection_history(browser: &Browser) -> Result<Vec<StateChange>> {
         .map_err(|e| Error::msg(format!("unexpected recorder shape ({e}): {value}")))
 }
 
-/// The first recorded change to `state` at or after `since_ms` (browser epoch ms).
+/// The first recorded state `state` at or after `since_ms` (browser epoch ms), the state found
+/// at install time included (see [`first_change_after_install`] for changes only).
 pub fn first_change_to(history: &[StateChange], state: &str, since_ms: i64) -> Option<i64> {
     history
         .iter()
         .find(|c| c.state == state && c.at_ms >= since_ms)
+        .map(|c| c.at_ms)
+}
+
+/// Like [`first_change_to`], but only real changes: the state found at install time is left
+/// out, so an install in the same millisecond as a later event cannot count as a change.
+pub fn first_change_after_install(
+    history: &[StateChange],
+    state: &str,
+    since_ms: i64,
+) -> Option<i64> {
+    history
+        .iter()
+        .find(|c| !c.initial && c.state == state && c.at_ms >= since_ms)
         .map(|c| c.at_ms)
 }
 

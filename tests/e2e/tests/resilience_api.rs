@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 use jobs_e2e::fantoccini::wd::WindowHandle;
 use jobs_e2e::live_view::{
     backend_jobs, backend_log, cards_vs_backend, connection_history, describe_history, epoch_ms,
-    first_change_to, install_connection_recorder, is_terminal, log_vs_backend, median,
-    read_connection, read_detail, read_log_panel, read_page, restart_api_timed, set_hash,
-    wait_connection, TERMINAL,
+    first_change_after_install, first_change_to, install_connection_recorder, is_terminal,
+    log_vs_backend, median, read_connection, read_detail, read_log_panel, read_page,
+    restart_api_timed, set_hash, wait_connection, TERMINAL,
 };
 use jobs_e2e::netfault::ConnectionCounter;
 use jobs_e2e::{dom, timeout_secs, wait_for, Browser, Stack};
@@ -471,7 +471,7 @@ async fn page_does_not_hammer_a_dead_backend() {
         "indicator during the outage: {shown:?}"
     );
     assert!(
-        first_change_to(&history, "live", killed_at).is_none(),
+        first_change_after_install(&history, "live", killed_at).is_none(),
         "the page claimed live while nothing answered: {}",
         describe_history(&history, killed_at)
     );
