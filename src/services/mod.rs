@@ -2,10 +2,10 @@
 //! returns typed errors; nothing panics on a run-time failure.
 
 pub mod api;
+pub mod auth;
 pub mod browser;
 pub mod config;
-pub mod live;
-pub mod theme;
-pub mod auth;
 pub mod crash;
+pub mod live;
 pub mod logger;
+pub mod theme;
