@@ -1,11 +1,17 @@
-//! The one funnel every HTTP request to the backend goes through: URL building, JSON decoding
-//! and FastAPI error bodies turned into typed errors with the server's own words.
+//! The one funnel every HTTP request to the backend goes through: URL building, the bearer
+//! token, JSON decoding and FastAPI error bodies turned into typed errors with the server's own
+//! words. A 401 asks the host for a fresh token once (`services::auth::refresh`) and retries
+//! once; what to do is decided by `state::auth`.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::services::auth;
+use crate::state::auth::{
+    refreshed, unauthorized_message, Next, RefreshBudget, REFRESH_TIMEOUT_MS,
+};
 use crate::state::url::encode_component;
 use crate::types::{
     error::Detail, BulkResponse, DatasetList, ErrorBody, Job, JobCreate, JobList, LogPage, Metrics,
@@ -29,6 +35,10 @@ pub enum ApiError {
     /// The server answered 2xx with a body this app does not understand.
     #[error("the server sent an unexpected response: {0}")]
     Decode(String),
+    /// The server refused the token (HTTP 401) even after one fresh token from the host, or
+    /// there was no fresh token to try. Holds the server's `detail`.
+    #[error("{}", unauthorized_message(.0))]
+    Unauthorized(String),
 }
 
 /// Filters and paging of `GET /jobs`.
@@ -187,6 +197,23 @@ impl ApiClient {
         post(&self.url("/jobs/bulk/retry"), &scope.body()).await
     }
 
+    /// The whole log as text (`/logs/download`), for saving it when the download needs the
+    /// bearer token (a plain link cannot send it).
+    pub async fn job_log_text(&self, id: &str) -> Result<String, ApiError> {
+        let url = self.url(&format!("/jobs/{}/logs/download", encode_component(id)));
+        let resp = authorised(Method::GET, &url, None).await?;
+        let status = resp.status();
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        if (200..300).contains(&status) {
+            Ok(text)
+        } else {
+            Err(server_error(status, &text))
+        }
+    }
+
     pub async fn list_datasets(&self) -> Result<DatasetList, ApiError> {
         get(&self.url("/datasets")).await
     }
@@ -207,21 +234,74 @@ impl ApiClient {
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    let resp = Request::get(url)
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    decode(resp).await
+    send(Method::GET, url, None).await
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
-    let resp = Request::post(url)
-        .json(body)
-        .map_err(|e| ApiError::Decode(e.to_string()))?
-        .send()
+    let json = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+    send(Method::POST, url, Some(&json)).await
+}
+
+async fn send<T: DeserializeOwned>(
+    method: Method,
+    url: &str,
+    body: Option<&str>,
+) -> Result<T, ApiError> {
+    decode(authorised(method, url, body).await?).await
+}
+
+/// Sends the request with the current token; on a 401, one more try (see `state::auth`). Any
+/// other answer is returned as it is.
+async fn authorised(method: Method, url: &str, body: Option<&str>) -> Result<Response, ApiError> {
+    let mut budget = RefreshBudget::default();
+    let mut sent = auth::token();
+    loop {
+        let resp = send_once(method.clone(), url, body, sent.as_deref()).await?;
+        if resp.status() != 401 {
+            return Ok(resp);
+        }
+        let detail = refusal_detail(resp).await;
+        let current = auth::token();
+        sent = match budget.on_refused(sent.as_deref(), current.as_deref()) {
+            Next::RetryWithCurrent => current,
+            Next::Refresh => match auth::refresh(REFRESH_TIMEOUT_MS).await {
+                Some(token) if refreshed(Some(&token)) => Some(token),
+                _ => return Err(ApiError::Unauthorized(detail)),
+            },
+            Next::GiveUp => return Err(ApiError::Unauthorized(detail)),
+        };
+    }
+}
+
+async fn send_once(
+    method: Method,
+    url: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+) -> Result<Response, ApiError> {
+    let mut req = RequestBuilder::new(url).method(method);
+    if let Some(token) = token {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    let req = match body {
+        Some(json) => req
+            .header("Content-Type", "application/json")
+            .body(json.to_string()),
+        None => req.build(),
+    }
+    .map_err(|e| ApiError::Decode(e.to_string()))?;
+    req.send()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    decode(resp).await
+        .map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// The `detail` of a 401 body (empty when it has none).
+async fn refusal_detail(resp: Response) -> String {
+    let text = resp.text().await.unwrap_or_default();
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => body.detail.to_message(),
+        Err(_) => String::new(),
+    }
 }
 
 async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
@@ -279,6 +359,16 @@ mod tests {
     fn fastapi_detail_becomes_the_message() {
         let e = server_error(409, r#"{"detail":"job job_1 is already succeeded"}"#);
         assert_eq!(e.to_string(), "job job_1 is already succeeded (HTTP 409)");
+    }
+
+    #[test]
+    fn a_final_401_tells_the_user_what_to_do() {
+        let e = ApiError::Unauthorized("token revoked".into());
+        assert_eq!(
+            e.to_string(),
+            "This session is not authorised to see jobs (the server said: token revoked). \
+             Reload the platform page or sign in again."
+        );
     }
 
     #[test]

@@ -17,6 +17,10 @@ pub enum Connection {
     Polling { reason: String },
     /// The browser reports no network.
     Offline { reason: String },
+    /// The server refused the token even after one fresh token from the host; the transport
+    /// waits for a new token (or a retry) instead of reconnecting. `reason` is the full sentence
+    /// for the user (`state::auth::unauthorized_message`).
+    Unauthorized { reason: String },
 }
 
 impl Connection {
@@ -24,7 +28,7 @@ impl Connection {
         matches!(self, Connection::Live)
     }
 
-    /// A short label: `live`, `reconnecting`, `polling`, `offline`, `connecting`.
+    /// A short label: `live`, `reconnecting`, `polling`, `offline`, `connecting`, `unauthorised`.
     pub fn label(&self) -> &'static str {
         match self {
             Connection::Connecting => "connecting",
@@ -32,6 +36,7 @@ impl Connection {
             Connection::Reconnecting { .. } => "reconnecting",
             Connection::Polling { .. } => "polling",
             Connection::Offline { .. } => "offline",
+            Connection::Unauthorized { .. } => "unauthorised",
         }
     }
 
@@ -52,6 +57,7 @@ impl Connection {
                 format!("Live updates unavailable; refreshing periodically. {reason}")
             }
             Connection::Offline { reason } => format!("Offline. {reason}"),
+            Connection::Unauthorized { reason } => reason.clone(),
         }
     }
 }
@@ -74,5 +80,20 @@ mod tests {
         assert_eq!(c.label(), "reconnecting");
         assert!(!c.is_live());
         assert!(c.describe(20_000).contains("next try in 0 s"));
+    }
+
+    #[test]
+    fn unauthorised_says_so_in_words() {
+        let c = Connection::Unauthorized {
+            reason: crate::state::auth::unauthorized_message("token revoked"),
+        };
+        assert_eq!(c.label(), "unauthorised");
+        assert!(!c.is_live());
+        let text = c.describe(0);
+        assert!(text.contains("not authorised"), "{text}");
+        assert!(
+            text.contains("Reload the platform page or sign in again"),
+            "{text}"
+        );
     }
 }

@@ -2,7 +2,8 @@
 
 ``create_app(settings)`` builds an app for explicit settings (used by tests). Redis errors become
 503 responses (except GET /queue, which reports ``redis.ok = false``), unknown jobs 404, illegal
-state changes 409, bad input 422 in FastAPI's shape.
+state changes 409, bad input 422 in FastAPI's shape. With ``API_TOKENS`` set, every ``/api/v1``
+route needs a bearer token (``auth.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fastapi.responses import Response
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import datasets, http_api, models, ws
+from . import auth, datasets, http_api, models, ws
 from .config import Settings
 from .rqueue import RQ, CachedSnapshot
 from .statemachine import IllegalTransition
@@ -60,8 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.aredis = aredis.Redis.from_url(settings.redis_url, decode_responses=True, protocol=2,
                                              socket_connect_timeout=2)
 
-    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"],
-                       allow_headers=["*"])
+    app.state.auth = auth.TokenCheck(settings.api_tokens, app.state.aredis)
+    auth.install_log_redaction()
+    # Added first, so it runs inside CORS: a 401 must carry the CORS headers too.
+    app.add_middleware(auth.BearerAuth, check=app.state.auth)
+    # Only what the app sends: JSON bodies and the bearer token; no cookies, no exposed headers.
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"])
 
     @app.exception_handler(RequestValidationError)
     async def _422(request: Request, exc: RequestValidationError):
@@ -102,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             comps.setdefault(name, sub)
         schema["x-websocket"] = {
             "path": "/api/v1/ws",
-            "query": {"after": {"type": "integer", "description": "resume after this event seq"}},
+            "query": {"after": {"type": "integer", "description": "resume after this event seq"},
+                      "token": {"type": "string", "description": "bearer token, when the API runs with auth"}},
             "server_frames": {t: {"$ref": f"#/components/schemas/{m.__name__}"} for t, m in models.WS_SERVER_FRAMES.items()},
             "client_frames": {t: {"$ref": f"#/components/schemas/{m.__name__}"} for t, m in models.WS_CLIENT_FRAMES.items()},
         }

@@ -30,14 +30,19 @@ class Settings:
     queue_interval_ms: int = 2_000
     log_cap: int = 1_000_000
     metrics_cap: int = 2_000
+    # Accepted bearer tokens; empty = auth off (see auth.py)
+    api_tokens: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> "Settings":
         origins = tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "*").split(",") if o.strip())
+        raw_tokens = os.environ.get("API_TOKENS", "").split(",") + [os.environ.get("API_TOKEN", "")]
+        tokens = tuple(dict.fromkeys(t.strip() for t in raw_tokens if t.strip()))
         return cls(
             redis_url=os.environ.get("REDIS_URL", cls.redis_url),
             data_dir=Path(os.environ.get("DATA_DIR") or (PACKAGE_ROOT / ".data")).resolve(),
             cors_origins=origins or ("*",),
             events_maxlen=_int_env("EVENTS_MAXLEN", 50_000),
             heartbeat_ms=_int_env("HEARTBEAT_MS", 5_000),
+            api_tokens=tokens,
         )

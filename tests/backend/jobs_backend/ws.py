@@ -10,6 +10,10 @@ gap from the list, so lines arrive in order, without gaps, exactly once.
 If the connection's reader finds events missing (trimmed before it read them, or Redis reset),
 it sends ``resync_required`` and continues live from the newest event; the chain then restarts
 at that frame's ``seq``. If Redis becomes unreachable the socket is closed with code 1011.
+
+With auth on, the handshake's token was checked by ``auth.BearerAuth``; the connection re-checks
+it every ``AUTH_RECHECK_S`` and closes with 4401 ``unauthorized`` once it is revoked, so a
+revocation reaches open pages too.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from fastapi import APIRouter, Query, WebSocket
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
+from .auth import WS_CLOSE_REASON, WS_CLOSE_UNAUTHORIZED, TokenCheck, query_token
 from .models import WS_CLIENT_FRAMES
 from .store import K_EVENTS, K_SEQ, job_key, logs_key
 
@@ -34,6 +39,7 @@ log = logging.getLogger("jobs_backend.ws")
 XREAD_BLOCK_MS = 1000
 XREAD_COUNT = 500
 LOG_PAGE = 1000
+AUTH_RECHECK_S = 1.0
 
 
 def _ms() -> int:
@@ -56,8 +62,11 @@ def _is_disconnect(exc: BaseException) -> bool:
 
 
 class Connection:
-    def __init__(self, ws: WebSocket, r: aredis.Redis, snapshot, heartbeat_ms: int, queue_ms: int):
+    def __init__(self, ws: WebSocket, r: aredis.Redis, snapshot, heartbeat_ms: int, queue_ms: int,
+                 auth: TokenCheck | None = None):
         self.ws, self.r, self.snapshot = ws, r, snapshot
+        self.auth = auth if auth is not None and auth.enabled else None
+        self.token = query_token(ws.scope["query_string"]) if self.auth else None
         self.heartbeat_ms, self.queue_ms = heartbeat_ms, queue_ms
         self.send_lock = asyncio.Lock()
         self.pos = 0  # seq of the last stream entry read
@@ -109,7 +118,9 @@ class Connection:
         if reason:
             await self.send_obj({"type": "resync_required", "seq": head, "reason": reason})
 
-        tasks = [asyncio.create_task(c) for c in (self.reader(), self.receiver(), self.ticker())]
+        coros = [self.reader(), self.receiver(), self.ticker()]
+        watch = asyncio.create_task(self.auth_watch()) if self.auth else None
+        tasks = [asyncio.create_task(c) for c in coros] + ([watch] if watch else [])
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -117,7 +128,9 @@ class Connection:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         errors = [t.exception() for t in done if not t.cancelled() and t.exception() is not None]
-        if any(isinstance(e, (redis.ConnectionError, redis.TimeoutError)) for e in errors):
+        if watch in done and not errors:
+            await self._close(WS_CLOSE_UNAUTHORIZED, WS_CLOSE_REASON)
+        elif any(isinstance(e, (redis.ConnectionError, redis.TimeoutError)) for e in errors):
             await self._close(1011, "redis unavailable")
         elif any(not _is_disconnect(e) for e in errors):
             log.error("websocket connection failed", exc_info=errors[0])
@@ -128,6 +141,13 @@ class Connection:
             await self.ws.close(code=code, reason=reason)
         except Exception:  # the client may be gone already
             pass
+
+    async def auth_watch(self) -> None:
+        """Returns once the connection's token is no longer accepted."""
+        while True:
+            await asyncio.sleep(AUTH_RECHECK_S)
+            if await self.auth.refusal(self.token) is not None:
+                return
 
     async def receiver(self) -> None:
         while True:
@@ -262,7 +282,8 @@ class Connection:
 @router.websocket("/ws")
 async def ws_endpoint(websocket: WebSocket, after: int | None = Query(None)):
     st = websocket.app.state
-    conn = Connection(websocket, st.aredis, st.snapshot, st.settings.heartbeat_ms, st.settings.queue_interval_ms)
+    conn = Connection(websocket, st.aredis, st.snapshot, st.settings.heartbeat_ms, st.settings.queue_interval_ms,
+                      st.auth)
     try:
         await conn.run(after)
     except WebSocketDisconnect:

@@ -84,8 +84,11 @@ class RedisServer:
 class Stack:
     """redis-server + uvicorn API + ``python -m jobs_backend.worker --processes N``."""
 
-    def __init__(self, tmp: Path, data_dir: Path, workers: int = 2, **env):
+    def __init__(self, tmp: Path, data_dir: Path, workers: int = 2, token: str | None = None,
+                 api_log: Path | None = None, **env):
         self.tmp = tmp
+        self.api_log = api_log  # when set, the API logs at INFO (access lines included) to this file
+        self.token = token  # sent by ``http`` (for a stack started with ``api_tokens=...``)
         self.redis_server = RedisServer(tmp / "redis")
         self.data_dir = data_dir
         self.n_workers = workers
@@ -113,14 +116,18 @@ class Stack:
 
     def start(self) -> "Stack":
         self.redis_server.start()
+        out = open(self.api_log, "ab") if self.api_log else None
         self.api = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "jobs_backend.app:app", "--host", "127.0.0.1",
-             "--port", str(self.api_port), "--log-level", "warning"],
-            cwd=BACKEND, env=self.env,
+             "--port", str(self.api_port), "--log-level", "info" if out else "warning"],
+            cwd=BACKEND, env=self.env, stdout=out, stderr=subprocess.STDOUT if out else None,
         )
+        if out:
+            out.close()  # the child holds its own descriptor
         if self.n_workers:
             self.start_workers()
-        self.http = httpx.Client(base_url=self.base + "/api/v1", timeout=10)
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        self.http = httpx.Client(base_url=self.base + "/api/v1", timeout=10, headers=headers)
         self.r = redis.Redis.from_url(self.redis_server.url, decode_responses=True)
         wait_for(lambda: self.http.get("/queue").status_code == 200, 20, what="API to start")
         if self.n_workers:
@@ -204,9 +211,10 @@ def data_dir(tmp_path_factory) -> Path:
 
 
 @contextmanager
-def running_stack(tmp: Path, data_dir: Path, workers: int = 2, **env):
+def running_stack(tmp: Path, data_dir: Path, workers: int = 2, token: str | None = None,
+                  api_log: Path | None = None, **env):
     """Start a Stack and always stop it (processes are ended by their own pid)."""
-    s = Stack(tmp, data_dir, workers, **env)
+    s = Stack(tmp, data_dir, workers, token, api_log, **env)
     try:
         s.start()
         yield s

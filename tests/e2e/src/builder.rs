@@ -1,6 +1,6 @@
 //! [`StackBuilder`]: what a test asks for (worker count, heartbeat, app, browser, extra
-//! settings) and the start-up sequence that turns it into a running [`Stack`]: Redis, API and
-//! workers in order, the static server and the browser alongside.
+//! settings, auth mode) and the start-up sequence that turns it into a running [`Stack`]: Redis,
+//! API and workers in order, the static server and the browser alongside.
 
 use std::path::PathBuf;
 
@@ -27,6 +27,7 @@ pub struct StackBuilder {
     env: Vec<(String, String)>,
     app_config: Map<String, Value>,
     browser_args: Vec<String>,
+    api_tokens: Option<Vec<String>>,
 }
 
 impl Default for StackBuilder {
@@ -40,6 +41,7 @@ impl Default for StackBuilder {
             env: Vec::new(),
             app_config: Map::new(),
             browser_args: Vec::new(),
+            api_tokens: None,
         }
     }
 }
@@ -78,6 +80,15 @@ impl StackBuilder {
     /// An extra environment variable for the API and the workers.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Runs the API in auth mode (`API_TOKENS`): every `/api/v1` request needs one of `tokens` as
+    /// `Authorization: Bearer <token>` (the WebSocket: `?token=`). The harness's own client
+    /// ([`Stack::api`], `api_get`, `create_job`, readiness checks) uses a private extra token
+    /// that tests never revoke; [`Stack::revoke_token`] takes one of `tokens` away at run time.
+    pub fn api_tokens(mut self, tokens: &[&str]) -> Self {
+        self.api_tokens = Some(tokens.iter().map(|t| t.to_string()).collect());
         self
     }
 
@@ -129,13 +140,25 @@ impl StackBuilder {
         let api_port = net::free_port()?;
         let mut redis =
             RedisServer::new(redis_port, tmp.path().join("redis"), logs.join("redis.log"));
+        let mut extra = self.env.clone();
+        let mut http = ApiClient::new(format!("http://127.0.0.1:{api_port}"))?;
+        let api_tokens = self.api_tokens.clone().unwrap_or_default();
+        if self.api_tokens.is_some() {
+            let harness = harness_token();
+            let all: Vec<&str> = api_tokens
+                .iter()
+                .map(String::as_str)
+                .chain([harness.as_str()])
+                .collect();
+            extra.push(("API_TOKENS".into(), all.join(",")));
+            http = http.with_token(Some(&harness));
+        }
         let env = BackendEnv {
             redis_url: redis.url(),
             data_dir: tmp.path().join("data"),
             heartbeat_ms: self.heartbeat_ms,
-            extra: self.env.clone(),
+            extra,
         };
-        let http = ApiClient::new(format!("http://127.0.0.1:{api_port}"))?;
         let mut api = ApiServer::new(api_port, logs.join("api.log"));
         let mut workers = Workers::new(logs.join("workers.log"));
 
@@ -204,9 +227,20 @@ impl StackBuilder {
             redis,
             env,
             http,
+            api_tokens,
             app_config,
             tmp,
             _lock: lock,
         })
     }
+}
+
+/// A token only the harness knows (unique per stack), so a test's revocations never lock the
+/// harness out of the API it drives.
+fn harness_token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("e2e-harness-{}-{nanos:x}", std::process::id())
 }

@@ -1,5 +1,6 @@
 //! JSON over HTTP to the API under test: every call answers `(status, body)`, the body parsed as
-//! JSON (or a JSON string holding the raw text when it is not JSON).
+//! JSON (or a JSON string holding the raw text when it is not JSON). Against a backend in auth
+//! mode the client sends its bearer token ([`ApiClient::with_token`]).
 
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use crate::error::{Context, Result};
 pub struct ApiClient {
     http: reqwest::Client,
     origin: String,
+    token: Option<String>,
 }
 
 impl ApiClient {
@@ -27,7 +29,21 @@ impl ApiClient {
         Ok(Self {
             http,
             origin: origin.into(),
+            token: None,
         })
+    }
+
+    /// The same client, sending `Authorization: Bearer <token>` (or nothing, for `None`).
+    pub fn with_token(&self, token: Option<&str>) -> Self {
+        Self {
+            token: token.map(str::to_string),
+            ..self.clone()
+        }
+    }
+
+    /// The bearer token this client sends, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -62,6 +78,9 @@ impl ApiClient {
     ) -> Result<(u16, Value)> {
         let url = self.url(path);
         let mut req = self.http.request(method.clone(), &url);
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
         if let Some(body) = body {
             req = req.json(body);
         }

@@ -3,8 +3,12 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::Duration;
 
-use crate::error::{Context, Result};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use crate::error::{Context, Error, Result};
 use crate::process::ManagedProcess;
 use crate::wait::timeout_secs;
 use crate::{net, paths};
@@ -76,6 +80,40 @@ impl RedisServer {
             .await?;
         self.process = Some(process);
         Ok(())
+    }
+
+    /// Runs one command (`["SADD", "auth:revoked", "t1"]`) and returns the first line of the
+    /// reply (`:1`, `+OK`); a Redis error reply (`-ERR ...`) is an error. Arguments are sent as
+    /// RESP bulk strings, so any bytes are safe.
+    pub async fn command(&self, args: &[&str]) -> Result<String> {
+        let mut wire = format!("*{}\r\n", args.len()).into_bytes();
+        for a in args {
+            wire.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            wire.extend_from_slice(a.as_bytes());
+            wire.extend_from_slice(b"\r\n");
+        }
+        let port = self.port;
+        let attempt = async {
+            let mut stream = TcpStream::connect(("127.0.0.1", port))
+                .await
+                .context("connecting")?;
+            stream.write_all(&wire).await.context("writing")?;
+            let mut line = String::new();
+            BufReader::new(stream)
+                .read_line(&mut line)
+                .await
+                .context("reading the reply")?;
+            let line = line.trim_end().to_string();
+            if line.starts_with('-') || line.is_empty() {
+                Err(Error::msg(format!("redis replied {line:?}")))
+            } else {
+                Ok(line)
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), attempt)
+            .await
+            .map_err(|_| Error::msg("no answer within 5 s"))?
+            .context(format!("redis {} on port {port}", args.join(" ")))
     }
 
     /// Kills the server at once (SIGKILL): like a crash, everything in memory is lost.
