@@ -1,9 +1,11 @@
 //! Always-visible connection state: live, reconnecting (attempt, countdown, retry now),
-//! polling fallback, offline — in words, not only colour.
+//! polling fallback, offline — in words, not only colour. Its "Diagnostics" button opens the
+//! diagnostics dialog (rendered outside the live region, so its figures are not announced).
 
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
+use crate::components::diagnostics_panel::DiagnosticsPanel;
 use crate::hooks::use_jobs;
 use crate::state::connection::Connection;
 
@@ -22,6 +24,15 @@ pub fn ConnectionIndicator() -> Html {
             move || drop(interval)
         });
     }
+    let diagnostics_open = use_state(|| false);
+    let open_diagnostics = {
+        let open = diagnostics_open.clone();
+        Callback::from(move |_: MouseEvent| open.set(true))
+    };
+    let close_diagnostics = {
+        let open = diagnostics_open.clone();
+        Callback::from(move |_| open.set(false))
+    };
     let now = js_sys::Date::now() as i64;
     let retry = match connection {
         Connection::Reconnecting { .. }
@@ -36,13 +47,23 @@ pub fn ConnectionIndicator() -> Html {
         _ => None,
     };
     html! {
-        <div class={classes!("connection", format!("connection-{}", connection.label()))}
-             role="status" aria-live="polite"
-             data-testid="connection" data-state={connection.label()}>
-            <span class="connection-dot" aria-hidden="true"></span>
-            <strong class="connection-label">{ connection.label() }</strong>
-            <span class="connection-detail" data-testid="connection-detail">{ connection.describe(now) }</span>
-            { for retry }
-        </div>
+        <>
+            <div class={classes!("connection", format!("connection-{}", connection.label()))}
+                 role="status" aria-live="polite"
+                 data-testid="connection" data-state={connection.label()}>
+                <span class="connection-dot" aria-hidden="true"></span>
+                <strong class="connection-label">{ connection.label() }</strong>
+                <span class="connection-detail" data-testid="connection-detail">{ connection.describe(now) }</span>
+                { for retry }
+                <button type="button" class="btn btn-small" data-testid="diagnostics-open"
+                        aria-haspopup="dialog" onclick={open_diagnostics}>
+                    { "Diagnostics" }
+                </button>
+            </div>
+            // Outside the live region: the figures change every second.
+            if *diagnostics_open {
+                <DiagnosticsPanel on_close={close_diagnostics} />
+            }
+        </>
     }
 }

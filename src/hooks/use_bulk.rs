@@ -1,6 +1,7 @@
 //! Runs a confirmed bulk plan: optimistic display for every job in it, one request (or chunks
 //! of at most `CHUNK` ids, with progress), then each job confirmed or rolled back with the
-//! server's reason, and a per-job result list.
+//! server's reason, and a per-job result list. Each run is logged: its scope when it starts
+//! (debug) and its result when it ends (info, or warn when a request failed).
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -10,6 +11,7 @@ use yew::prelude::*;
 
 use crate::hooks::use_jobs;
 use crate::services::api::{ApiError, BulkScope};
+use crate::services::logger::{self, Level};
 use crate::state::bulk::{BulkKind, Plan, PlanScope};
 use crate::state::jobs_store::{Action, UserAction};
 use crate::types::BulkResponse;
@@ -68,6 +70,31 @@ fn scope_of(plan_scope: &PlanScope, ids: &[String]) -> BulkScope {
     }
 }
 
+/// What a plan acts on, for the log (counts, not the ids: a group may hold 10,000).
+fn scope_summary(scope: &PlanScope) -> serde_json::Value {
+    use serde_json::json;
+    match scope {
+        PlanScope::Ids(ids) => json!({"type": "selection", "jobs": ids.len()}),
+        PlanScope::Filter(f) => json!({
+            "type": "filter",
+            "status": f.status.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "dataset": f.dataset,
+            "kind": f.kind.map(|k| k.as_str()),
+            "q": f.q,
+        }),
+        PlanScope::Group { label, ids } => {
+            json!({"type": "failure_group", "label": label, "jobs": ids.len()})
+        }
+    }
+}
+
+fn kind_name(kind: BulkKind) -> &'static str {
+    match kind {
+        BulkKind::Cancel => "bulk cancel",
+        BulkKind::Retry => "bulk retry",
+    }
+}
+
 /// The bulk runner: its state and a callback that starts a plan.
 #[hook]
 pub fn use_bulk() -> (BulkRun, Callback<Plan>, Callback<()>) {
@@ -100,6 +127,12 @@ pub fn use_bulk() -> (BulkRun, Callback<Plan>, Callback<()>) {
                 }
             };
             let total = plan.ids.len();
+            logger::log(
+                Level::Debug,
+                "action",
+                &format!("{} requested", kind_name(plan.kind)),
+                serde_json::json!({"scope": scope_summary(&plan.scope), "jobs": total}),
+            );
             run.set(BulkRun::Running {
                 kind: plan.kind,
                 done: 0,
@@ -167,6 +200,23 @@ pub fn use_bulk() -> (BulkRun, Callback<Plan>, Callback<()>) {
                         detail: Some(reason),
                     });
                 }
+                let ok = items.iter().filter(|i| i.ok).count();
+                logger::log(
+                    if error.is_some() {
+                        Level::Warn
+                    } else {
+                        Level::Info
+                    },
+                    "action",
+                    &format!("{} done", kind_name(plan.kind)),
+                    serde_json::json!({
+                        "scope": scope_summary(&plan.scope),
+                        "result": if error.is_some() { "failed" } else if ok == items.len() { "ok" } else { "partial" },
+                        "ok": ok,
+                        "not_done": items.len() - ok,
+                        "error": error,
+                    }),
+                );
                 run.set(BulkRun::Done {
                     kind: plan.kind,
                     items: Rc::new(items),

@@ -3,6 +3,11 @@
 //! `JobsProvider` owns the reducer and the transport loop (started in its effect, stopped by
 //! the effect's cleanup together with its browser listeners). Components reach the store with
 //! `use_jobs()`, which returns the state plus the domain actions.
+//!
+//! Logging: the reducer records the job transitions it applies in a bounded ring
+//! (`JobsState::transitions`); the provider keeps a cursor into it and writes what is new to the
+//! console after each render, so the reducer stays pure. User actions are logged when asked for
+//! (debug) and when answered (info, or warn when refused).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -14,7 +19,10 @@ use yew::prelude::*;
 
 use crate::hooks::use_config;
 use crate::services::api::{ApiClient, ApiError};
+use crate::services::diagnostics;
 use crate::services::live::{self, Control, LiveHandle, Sinks};
+use crate::services::logger::{self, Level};
+use crate::state::job_transitions::Transition;
 use crate::state::jobs_store::{Action, JobsState, UserAction};
 use crate::types::{Job, LogLine};
 
@@ -99,11 +107,32 @@ impl UseJobsHandle {
             id: id.clone(),
             action,
         });
+        let name = action_name(action);
+        logger::log(
+            Level::Debug,
+            "action",
+            &format!("{name} requested"),
+            serde_json::json!({"scope": "job", "job_id": id}),
+        );
         spawn_local(async move {
             let result: Result<Job, ApiError> = match action {
                 UserAction::Cancel => api.cancel_job(&id).await,
                 UserAction::Retry => api.retry_job(&id).await,
             };
+            match &result {
+                Ok(job) => logger::log(
+                    Level::Info,
+                    "action",
+                    &format!("{name} accepted"),
+                    serde_json::json!({"scope": "job", "job_id": id, "result": "ok", "status": job.status, "attempt": job.attempt}),
+                ),
+                Err(e) => logger::log(
+                    Level::Warn,
+                    "action",
+                    &format!("{name} failed"),
+                    serde_json::json!({"scope": "job", "job_id": id, "result": "failed", "error": e.to_string()}),
+                ),
+            }
             store.dispatch(match result {
                 Ok(job) => Action::Confirmed {
                     id,
@@ -192,6 +221,8 @@ pub fn JobsProvider(props: &JobsProviderProps) -> Html {
             routes.deliver(&job_id, lines)
         });
         use_effect_with(config.clone(), move |config| {
+            logger::set_level(config.log_level);
+            diagnostics::set_config(config);
             let sinks = Sinks {
                 dispatch: Callback::from(move |a| dispatcher.dispatch(a)),
                 logs: on_logs,
@@ -207,6 +238,27 @@ pub fn JobsProvider(props: &JobsProviderProps) -> Html {
             }
         });
     }
+    {
+        // Log the transitions applied since the last render (the first load logs none).
+        let cursor = use_mut_ref(|| 0u64);
+        let state = store.clone();
+        use_effect_with(store.transitions.total(), move |_| {
+            let since = state.transitions.since(*cursor.borrow());
+            if since.missed > 0 {
+                logger::log(
+                    Level::Info,
+                    "job",
+                    "transitions not logged (too many at once)",
+                    serde_json::json!({"missed": since.missed}),
+                );
+            }
+            for t in since.entries {
+                log_transition(t);
+            }
+            *cursor.borrow_mut() = state.transitions.total();
+        });
+        use_effect_with(store.jobs.len(), |n| diagnostics::set_jobs_held(*n));
+    }
     let handle = UseJobsHandle {
         store,
         live: (*live).clone(),
@@ -218,6 +270,34 @@ pub fn JobsProvider(props: &JobsProviderProps) -> Html {
             { props.children.clone() }
         </ContextProvider<UseJobsHandle>>
     }
+}
+
+fn action_name(action: UserAction) -> &'static str {
+    match action {
+        UserAction::Cancel => "cancel",
+        UserAction::Retry => "retry",
+    }
+}
+
+/// `[jobs] INFO job: running → succeeded {"job_id":…,"attempt":1,…}`.
+fn log_transition(t: &Transition) {
+    let message = match t.from {
+        Some(from) => format!("{} → {}", from.as_str(), t.to.as_str()),
+        None => format!("new job, {}", t.to.as_str()),
+    };
+    logger::log(
+        Level::Info,
+        "job",
+        &message,
+        serde_json::json!({
+            "job_id": t.job_id,
+            "from": t.from,
+            "to": t.to,
+            "attempt": t.attempt,
+            "from_attempt": t.from_attempt,
+            "version": t.version,
+        }),
+    );
 }
 
 /// Retry at once when the browser is back online or the tab becomes visible again.

@@ -13,12 +13,19 @@ use std::time::Duration;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::stream::SplitSink;
 use futures::{select, FutureExt, SinkExt, StreamExt};
-use gloo_net::websocket::{futures::WebSocket, Message};
+use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
 use gloo_timers::future::sleep;
 use yew::platform::spawn_local;
 use yew::Callback;
 
 use crate::services::api::{ApiClient, ApiError, JobQuery};
+use crate::services::auth;
+use crate::services::diagnostics;
+use crate::services::logger::{self, Level};
+use crate::state::auth::{
+    is_refusal_close, redact, refreshed, unauthorized_message, with_token, ws_refusal_is_new, Next,
+    RefreshBudget, REFRESH_TIMEOUT_MS,
+};
 use crate::state::backoff::Backoff;
 use crate::state::connection::Connection;
 use crate::state::heartbeat::Heartbeat;
@@ -111,6 +118,7 @@ pub fn start(api: ApiClient, ws_url: String, sinks: Sinks) -> LiveHandle {
         reset_next: false,
         subs: HashMap::new(),
         ws_failures: 0,
+        auth_budget: RefreshBudget::default(),
         polling: None,
         next_probe_at: 0.0,
         last_resync_at: f64::NEG_INFINITY,
@@ -124,7 +132,7 @@ fn now() -> f64 {
 }
 
 fn warn(msg: &str) {
-    web_sys::console::warn_1(&msg.into());
+    logger::warn("live", msg);
 }
 
 fn tab_hidden() -> bool {
@@ -146,6 +154,15 @@ enum End {
         reason: String,
         got_hello: bool,
         live_ms: f64,
+    },
+    /// The server refused the token (close code 4401).
+    Unauthorized {
+        /// The token the socket was opened with.
+        sent: Option<String>,
+        /// The close reason.
+        reason: String,
+        /// How long it was live; `None` if refused before its hello.
+        live_ms: Option<f64>,
     },
 }
 
@@ -170,6 +187,8 @@ struct Agent {
     /// Subscribed jobs and the last log line delivered for each.
     subs: HashMap<String, u64>,
     ws_failures: u32,
+    /// One fresh token per refusal of the WebSocket's token (see `state::auth`).
+    auth_budget: RefreshBudget,
     /// `Some(reason)` while in the polling fallback.
     polling: Option<String>,
     next_probe_at: f64,
@@ -184,6 +203,22 @@ impl Agent {
     }
 
     fn set_connection(&self, c: Connection) {
+        let delay_ms = match &c {
+            Connection::Reconnecting { retry_at_ms, .. } => {
+                Some((*retry_at_ms as f64 - now()).max(0.0) as u64)
+            }
+            _ => None,
+        };
+        self.set_connection_delayed(c, delay_ms);
+    }
+
+    /// Like [`set_connection`](Self::set_connection), naming the backoff delay for the log and
+    /// the diagnostics (`Offline` carries no retry time of its own).
+    fn set_connection_delayed(&self, c: Connection, delay_ms: Option<u64>) {
+        // Polling re-reports its state every round: log and count changes only.
+        if diagnostics::connection_changed(&c, delay_ms) {
+            log_connection(&c, delay_ms);
+        }
         self.sinks.dispatch.emit(Action::Connection {
             connection: c,
             at_ms: now() as i64,
@@ -245,6 +280,12 @@ impl Agent {
         };
         Some(result.map(|list| {
             let reset = std::mem::take(&mut self.reset_next);
+            logger::log(
+                Level::Debug,
+                "live",
+                "job list loaded",
+                serde_json::json!({"jobs": list.items.len(), "seq": list.seq, "reset": reset}),
+            );
             self.tracker = Some(SeqTracker::at(list.seq));
             self.sinks.dispatch.emit(Action::Snapshot {
                 jobs: list.items,
@@ -269,6 +310,14 @@ impl Agent {
                 match self.load_snapshot().await {
                     None => return,
                     Some(Ok(())) => {}
+                    Some(Err(ApiError::Unauthorized(detail))) => {
+                        // The funnel already tried one fresh token.
+                        let reason = unauthorized_message(&detail);
+                        match self.unauthorised(reason, auth::token()).await {
+                            Wait::Stopped => return,
+                            _ => continue,
+                        }
+                    }
                     Some(Err(e)) => {
                         self.sinks.dispatch.emit(Action::LoadFailed(e.to_string()));
                         match self.wait_before_retry(e.to_string()).await {
@@ -280,7 +329,21 @@ impl Agent {
             }
             match self.session().await {
                 End::Stopped => return,
+                End::Unauthorized {
+                    sent,
+                    reason,
+                    live_ms,
+                } => {
+                    if ws_refusal_is_new(live_ms) {
+                        self.auth_budget.reset();
+                    }
+                    if let Wait::Stopped = self.on_refused(sent, reason).await {
+                        return;
+                    }
+                }
                 End::Resync => {
+                    diagnostics::resynced();
+                    logger::info("live", "reloading the job list to resynchronise");
                     self.tracker = None;
                     self.polling = None;
                     // A server that keeps asking for resyncs must not make us spin.
@@ -336,9 +399,12 @@ impl Agent {
     async fn wait_before_retry(&mut self, reason: String) -> Wait {
         let delay = self.backoff.next_delay_ms(js_sys::Math::random());
         if browser_offline() {
-            self.set_connection(Connection::Offline {
-                reason: "The browser reports no network connection.".into(),
-            });
+            self.set_connection_delayed(
+                Connection::Offline {
+                    reason: "The browser reports no network connection.".into(),
+                },
+                Some(delay),
+            );
         } else {
             self.set_connection(Connection::Reconnecting {
                 attempt: self.backoff.attempt(),
@@ -368,6 +434,11 @@ impl Agent {
                 });
                 POLL_INTERVAL_MS
             }
+            Some(Err(ApiError::Unauthorized(detail))) => {
+                return self
+                    .unauthorised(unauthorized_message(&detail), auth::token())
+                    .await;
+            }
             Some(Err(e)) => {
                 self.sinks.dispatch.emit(Action::LoadFailed(e.to_string()));
                 let d = self
@@ -396,14 +467,17 @@ impl Agent {
 
     async fn session(&mut self) -> End {
         let after = self.tracker.map(|t| t.last()).unwrap_or(0);
-        let ws = match WebSocket::open(&self.ws_url_after(after)) {
+        let sent = auth::token();
+        let url = with_token(&self.ws_url_after(after), sent.as_deref());
+        let ws = match WebSocket::open(&url) {
             Ok(ws) => ws,
             Err(e) => {
                 return End::Lost {
-                    reason: format!("cannot open the WebSocket: {e}"),
+                    // The browser's message may quote the URL, token included.
+                    reason: redact(&format!("cannot open the WebSocket: {e}"), sent.as_deref()),
                     got_hello: false,
                     live_ms: 0.0,
-                }
+                };
             }
         };
         let (mut tx, rx) = ws.split();
@@ -432,6 +506,13 @@ impl Agent {
                         }
                     }
                     Some(Ok(Message::Bytes(_))) => warn("live: ignoring a binary frame"),
+                    Some(Err(WebSocketError::ConnectionClose(e))) if is_refusal_close(e.code) => {
+                        break End::Unauthorized {
+                            sent,
+                            reason: e.reason,
+                            live_ms: live_since.map(|s| now() - s),
+                        };
+                    }
                     Some(Err(e)) => break self.lost(format!("connection lost ({e})"), live_since),
                     None => break self.lost("connection closed".into(), live_since),
                 },
@@ -471,6 +552,80 @@ impl Agent {
         end
     }
 
+    /// The WebSocket's token was refused: reconnect with a token another request already got,
+    /// or ask the host for one once; else tell the user and wait.
+    async fn on_refused(&mut self, sent: Option<String>, reason: String) -> Wait {
+        let current = auth::token();
+        match self
+            .auth_budget
+            .on_refused(sent.as_deref(), current.as_deref())
+        {
+            Next::RetryWithCurrent => return Wait::Elapsed,
+            Next::Refresh => {
+                self.set_connection(Connection::Reconnecting {
+                    attempt: 1,
+                    retry_at_ms: now() as i64,
+                    reason:
+                        "The server refused the sign-in token; asking the platform for a new one."
+                            .into(),
+                });
+                match self.refresh_token().await {
+                    None => return Wait::Stopped,
+                    Some(Some(_)) => return Wait::Elapsed,
+                    Some(None) => {} // no new token: give up
+                }
+            }
+            Next::GiveUp => {}
+        }
+        self.unauthorised(unauthorized_message(&reason), sent).await
+    }
+
+    /// [`auth::refresh`]: a fresh token, `Some(None)` if none came, `None` if stopped meanwhile.
+    async fn refresh_token(&mut self) -> Option<Option<String>> {
+        let mut refresh = Box::pin(auth::refresh(REFRESH_TIMEOUT_MS).fuse());
+        loop {
+            select! {
+                token = refresh => return Some(token.filter(|t| refreshed(Some(t)))),
+                c = self.ctl.next() => {
+                    if let Some(Wait::Stopped) = self.on_control(c) {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Says in words that the session is not authorised, and waits for a new token from the host
+    /// (or a wake-up: retry now, back online, tab visible) instead of reconnecting in a loop.
+    /// `refused` is the token the server refused.
+    async fn unauthorised(&mut self, reason: String, refused: Option<String>) -> Wait {
+        self.set_connection(Connection::Unauthorized {
+            reason: reason.clone(),
+        });
+        self.sinks.dispatch.emit(Action::LoadFailed(reason));
+        // Start again from a snapshot: it also clears the message once a token works.
+        self.tracker = None;
+        let current = auth::token();
+        if current.is_some() && current != refused {
+            self.auth_budget.reset();
+            return Wait::Woken;
+        }
+        let mut next = Box::pin(auth::next_token().fuse());
+        loop {
+            select! {
+                _ = next => {
+                    self.auth_budget.reset();
+                    return Wait::Woken;
+                }
+                c = self.ctl.next() => {
+                    if let Some(w) = self.on_control(c) {
+                        return w;
+                    }
+                }
+            }
+        }
+    }
+
     fn lost(&self, reason: String, live_since: Option<f64>) -> End {
         End::Lost {
             reason,
@@ -481,6 +636,7 @@ impl Agent {
 
     fn flush(&self, batch: &mut Batch) {
         batch.due_at = None;
+        let arrived_at = batch.first_arrival.take();
         if !batch.events.is_empty() {
             self.sinks
                 .dispatch
@@ -494,6 +650,9 @@ impl Agent {
         }
         for (job_id, lines) in batch.logs.drain() {
             self.sinks.logs.emit((job_id, lines));
+        }
+        if let Some(at) = arrived_at {
+            diagnostics::batch_dispatched(at);
         }
     }
 
@@ -632,14 +791,45 @@ struct Batch {
     logs: HashMap<String, Vec<LogLine>>,
     queue: Option<QueueStatus>,
     due_at: Option<f64>,
+    /// When its oldest event arrived (`diagnostics::now_ms()`), for event-to-screen latency.
+    first_arrival: Option<f64>,
 }
 
 impl Batch {
+    /// An event joined the batch: count it, and start the window if it is the first.
     fn arm(&mut self) {
+        diagnostics::event_arrived();
         if self.due_at.is_none() {
             self.due_at = Some(now() + BATCH_WINDOW_MS);
+            self.first_arrival = Some(diagnostics::now_ms());
         }
     }
+}
+
+/// One line per connection change, with the reason and the backoff delay.
+fn log_connection(c: &Connection, delay_ms: Option<u64>) {
+    use serde_json::json;
+    let (level, message, fields) = match c {
+        Connection::Connecting => (Level::Info, "connecting", json!(null)),
+        Connection::Live => (Level::Info, "live", json!(null)),
+        Connection::Reconnecting {
+            attempt, reason, ..
+        } => (
+            Level::Warn,
+            "reconnecting",
+            json!({"reason": reason, "attempt": attempt, "delay_ms": delay_ms}),
+        ),
+        Connection::Polling { reason } => (Level::Warn, "polling", json!({"reason": reason})),
+        Connection::Offline { reason } => (
+            Level::Warn,
+            "offline",
+            json!({"reason": reason, "delay_ms": delay_ms}),
+        ),
+        Connection::Unauthorized { reason } => {
+            (Level::Error, "unauthorised", json!({"reason": reason}))
+        }
+    };
+    logger::log(level, "live", message, fields);
 }
 
 async fn send(tx: &mut SplitSink<WebSocket, Message>, msg: &ClientMessage) {

@@ -1,42 +1,49 @@
 //! Structured console logs with levels: `[jobs] LEVEL area: message {fields}`.
 //!
-//! Debug is off by default and can be switched on at run time (`set_debug`).
+//! The minimum level starts at `info` (debug off); `config.json`'s `log_level`, the `?debug=1`
+//! query parameter (both through `state::config`) and the diagnostics panel's switch change it
+//! at run time. Areas in use: `live` (connection, resyncs), `job` (state transitions),
+//! `action` (what the user asked for and how it ended), `crash`, `config`.
 
 use std::cell::Cell;
 
+use crate::state::log_format::format_line;
+pub use crate::state::log_format::Level;
+
 thread_local! {
-    static DEBUG: Cell<bool> = const { Cell::new(false) };
+    static MIN_LEVEL: Cell<Level> = const { Cell::new(Level::Info) };
 }
 
-/// Severity of a log line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Debug,
-    Info,
-    Warn,
-    Error,
+/// Lines below `level` are dropped.
+pub fn set_level(level: Level) {
+    let _ = MIN_LEVEL.try_with(|m| m.set(level));
 }
 
-/// Turns debug lines on or off.
+/// The current minimum level.
+pub fn level() -> Level {
+    MIN_LEVEL.try_with(Cell::get).unwrap_or_default()
+}
+
+/// Turns debug lines on or off (off returns to `info`, unless a stricter level is set).
 pub fn set_debug(on: bool) {
-    DEBUG.with(|d| d.set(on));
+    if on {
+        set_level(Level::Debug);
+    } else if level() == Level::Debug {
+        set_level(Level::Info);
+    }
 }
 
+/// Whether debug lines are written.
 pub fn debug_enabled() -> bool {
-    DEBUG.with(|d| d.get())
+    level() == Level::Debug
 }
 
 /// Writes one line; `fields` is any JSON value (`serde_json::Value::Null` for none).
 pub fn log(level: Level, area: &str, message: &str, fields: serde_json::Value) {
-    if level == Level::Debug && !debug_enabled() {
+    if !level.passes(self::level()) {
         return;
     }
-    let text = if fields.is_null() {
-        format!("[jobs] {level:?} {area}: {message}")
-    } else {
-        format!("[jobs] {level:?} {area}: {message} {fields}")
-    };
-    let v = wasm_bindgen::JsValue::from_str(&text);
+    let v = wasm_bindgen::JsValue::from_str(&format_line(level, area, message, &fields));
     match level {
         Level::Debug => web_sys::console::debug_1(&v),
         Level::Info => web_sys::console::info_1(&v),

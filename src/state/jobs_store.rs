@@ -13,6 +13,7 @@ use yew::Reducible;
 use crate::state::chart::job_series::NotLive;
 use crate::state::chart::queue_history::QueueHistory;
 use crate::state::connection::Connection;
+use crate::state::job_transitions::{transition, TransitionLog};
 use crate::types::{Job, JobStatus, MetricSample, QueueStatus};
 
 /// Caps that keep memory bounded in long sessions.
@@ -147,6 +148,8 @@ pub struct JobsState {
     pub action_errors: HashMap<String, String>,
     /// Versions refused as illegal transitions (a backend bug if ever non-zero).
     pub rejected: u64,
+    /// Status and attempt changes applied, for the console log (see `job_transitions`).
+    pub transitions: TransitionLog,
     /// Bumped by every applied action: a cheap key for memoising derived views.
     pub revision: u64,
     pub limits: Limits,
@@ -173,6 +176,7 @@ impl JobsState {
             pending: HashMap::new(),
             action_errors: HashMap::new(),
             rejected: 0,
+            transitions: TransitionLog::default(),
             revision: 0,
             limits,
         }
@@ -251,10 +255,20 @@ impl JobsState {
                     .is_some_and(|cur| cur.job.version >= job.version);
             let entry = match (keep_ours, self.jobs.get(&id)) {
                 (true, Some(cur)) => cur.clone(),
-                _ => Entry {
-                    job: Rc::new(job),
-                    seen_seq: seq,
-                },
+                (_, cur) => {
+                    // The first load is not a change the page saw; later snapshots (resyncs,
+                    // polling) are.
+                    if self.loaded {
+                        let old = cur.map(|c| &*c.job);
+                        if let Some(t) = transition(old, &job) {
+                            self.transitions.push(t);
+                        }
+                    }
+                    Entry {
+                        job: Rc::new(job),
+                        seen_seq: seq,
+                    }
+                }
             };
             next.insert(id, entry);
         }
@@ -311,6 +325,9 @@ impl JobsState {
                 }
                 if job.status.is_terminal() || job.status == JobStatus::Cancelling {
                     self.settle_pending_by_truth(&job);
+                }
+                if let Some(t) = transition(self.jobs.get(&id).map(|e| &*e.job), &job) {
+                    self.transitions.push(t);
                 }
                 self.jobs.insert(
                     id,

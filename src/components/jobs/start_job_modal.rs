@@ -497,8 +497,45 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
     }
 }
 
-/// Sends the request: one job alone, several in one bulk request.
+/// Sends the request and logs the user action with its result.
 async fn start(api: &ApiClient, requested: Vec<JobCreate>) -> Outcome {
+    use crate::services::logger::{log, Level};
+    let scope = serde_json::json!({
+        "type": "datasets",
+        "datasets": requested.iter().map(|r| r.dataset_id.clone()).collect::<Vec<_>>(),
+        "kind": requested.first().map(|r| r.kind.as_str()),
+    });
+    log(Level::Debug, "action", "start requested", scope.clone());
+    let outcome = send(api, requested).await;
+    let (level, result, started) = match &outcome {
+        Outcome::Started(jobs) => (
+            Level::Info,
+            "ok",
+            jobs.iter().map(|j| j.id.clone()).collect(),
+        ),
+        Outcome::Partial { started, .. } => (
+            Level::Warn,
+            "partial",
+            started.iter().map(|j| j.id.clone()).collect(),
+        ),
+        Outcome::Invalid(_) => (Level::Warn, "invalid", Vec::new()),
+        Outcome::Failed(_) => (Level::Warn, "failed", Vec::new()),
+    };
+    let error = match &outcome {
+        Outcome::Failed(e) => Some(e.clone()),
+        _ => None,
+    };
+    log(
+        level,
+        "action",
+        "start done",
+        serde_json::json!({"scope": scope, "result": result, "started": started, "error": error}),
+    );
+    outcome
+}
+
+/// Sends the request: one job alone, several in one bulk request.
+async fn send(api: &ApiClient, requested: Vec<JobCreate>) -> Outcome {
     if let [one] = requested.as_slice() {
         return match api.create_job(one).await {
             Ok(job) => Outcome::Started(vec![job]),
