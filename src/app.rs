@@ -8,10 +8,11 @@ use yew_router::prelude::*;
 
 use crate::components::connection_indicator::ConnectionIndicator;
 use crate::components::error_banner::ErrorBanner;
+use crate::components::host_bridge::HostBridge;
 use crate::components::status_announcer::StatusAnnouncer;
 use crate::hooks::{ConfigContext, JobsProvider};
 use crate::pages::{job_detail_page::JobDetailPage, jobs_page::JobsPage, not_found::NotFound};
-use crate::services::{browser, config};
+use crate::services::{browser, config, host};
 use crate::state::config::Config;
 
 /// Every screen. Hash routing, so deep links work from any static host and sub-path.
@@ -63,6 +64,8 @@ fn check_embedding(config: Config) -> Boot {
     let own = browser::origin().unwrap_or_default();
     let parent = browser::parent_origin();
     if config.embedding_allowed(&own, parent.as_deref()) {
+        // Before the first render, so every component already knows whether it is embedded.
+        host::connect(&config);
         Boot::Ready(Rc::new(config))
     } else {
         Boot::Refused(parent.unwrap_or_default())
@@ -96,6 +99,8 @@ pub fn App() -> Html {
         Boot::Ready(config) => html! {
             <ContextProvider<ConfigContext> context={config.clone()}>
                 <JobsProvider>
+                    <HostBridge />
+                    <crate::components::theme_toggle::ThemeToggle />
                     <ConnectionIndicator />
                     <StatusAnnouncer />
                     <HashRouter>

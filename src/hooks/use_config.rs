@@ -20,6 +20,8 @@ pub fn use_config() -> Rc<Config> {
             ws_url: String::new(),
             allowed_parent_origins: Vec::new(),
             stall_after_ms: DEFAULT_STALL_AFTER_MS,
+            log_level: Default::default(),
+            dataset_url: None,
         })
     })
 }

@@ -1,11 +1,15 @@
 //! The list filter, kept in the URL (`#/jobs?status=failed&q=...`) so a view can be bookmarked
-//! and shared. The shell may also open the page with `?dataset=<id>` on the iframe URL itself.
+//! and shared. The shell may also open the page with `?dataset=<id>` on the iframe URL itself,
+//! or send a `filter` message (the host bridge turns it into a fragment navigation, which the
+//! list follows here like any other change of its URL).
 
 use std::cell::{Cell, RefCell};
 
+use gloo_events::EventListener;
 use yew::prelude::*;
 
 use crate::services::browser;
+use crate::state::embed_protocol::is_list_hash;
 use crate::state::job_filter::JobFilter;
 
 thread_local! {
@@ -60,6 +64,25 @@ fn write_url(filter: &JobFilter) {
 #[hook]
 pub fn use_url_filter() -> (JobFilter, Callback<JobFilter>) {
     let filter = use_state(read_url);
+    {
+        // Our own edits use replaceState (no `hashchange`); a fragment navigation to another
+        // list query (the host's filter, a pasted link) is followed. Another route's query
+        // (`#/jobs/<id>/logs?line=N`) is not a list filter.
+        let filter = filter.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "hashchange", move |_| {
+                    let hash = web_sys::window()
+                        .and_then(|w| w.location().hash().ok())
+                        .unwrap_or_default();
+                    if is_list_hash(&hash) {
+                        filter.set(read_url());
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
     let set = {
         let filter = filter.clone();
         Callback::from(move |next: JobFilter| {

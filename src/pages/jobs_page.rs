@@ -273,12 +273,23 @@ pub fn JobsPage() -> Html {
         })
     };
     {
-        // Measure the viewport once it exists.
+        // Measure the viewport once it exists, and again whenever it changes size (the window
+        // is resized; embedded, the scroller grows with its rows up to a cap, styles/jobs.css).
         let (scroll, scroller) = (scroll.clone(), scroller.clone());
-        use_effect_with(state.loaded, move |_| {
-            if let Some(el) = scroller.cast::<web_sys::Element>() {
-                scroll.set((el.scroll_top() as f64, el.client_height().max(1) as f64));
-            }
+        let has_scroller = state.loaded && !state.jobs.is_empty();
+        use_effect_with(has_scroller, move |_| {
+            let el = scroller.cast::<web_sys::Element>();
+            let measure = {
+                let el = el.clone();
+                move || {
+                    if let Some(el) = &el {
+                        scroll.set((el.scroll_top() as f64, el.client_height().max(1) as f64));
+                    }
+                }
+            };
+            measure();
+            let watch = el.and_then(|el| crate::services::browser::ResizeWatch::new(&el, measure));
+            move || drop(watch)
         });
     }
     let open_start = {

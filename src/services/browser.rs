@@ -53,3 +53,29 @@ pub fn parent_origin() -> Option<String> {
             .unwrap_or_else(|_| "null".to_string()),
     )
 }
+
+/// Calls a function whenever an element changes size (and once soon after it starts);
+/// dropping it stops watching.
+pub struct ResizeWatch {
+    observer: web_sys::ResizeObserver,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl ResizeWatch {
+    pub fn new(el: &web_sys::Element, f: impl FnMut() + 'static) -> Option<Self> {
+        use wasm_bindgen::JsCast;
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe(el);
+        Some(Self {
+            observer,
+            _callback: callback,
+        })
+    }
+}
+
+impl Drop for ResizeWatch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}

@@ -3,8 +3,10 @@
 //! Sources, later wins: same-origin defaults, `config.json` next to `index.html`, query
 //! parameters (`api`, `ws`). Resolution is pure so every rule is tested natively.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+use crate::state::log_format::Level;
 
 /// Default of `stall_after_s`: a running job without progress for this long is stalled.
 pub const DEFAULT_STALL_AFTER_MS: i64 = 60_000;
@@ -18,10 +20,16 @@ pub struct ConfigFile {
     pub allowed_parent_origins: Option<Vec<String>>,
     /// Seconds without progress after which a running job is flagged as stalled.
     pub stall_after_s: Option<u32>,
+    /// Minimum console log level: `debug`, `info` (the default), `warn` or `error`.
+    pub log_level: Option<Level>,
+    /// Where a job's dataset opens when the page is not embedded, e.g.
+    /// `https://platform.example/datasets/{dataset_id}` (the id is URL-encoded).
+    pub dataset_url: Option<String>,
 }
 
-/// The configuration the app runs with.
-#[derive(Clone, Debug, PartialEq)]
+/// The configuration the app runs with (serialised for the diagnostics panel; it holds no
+/// secret).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Config {
     /// Base of the HTTP API without a trailing slash, e.g. `https://host/api/v1`.
     pub api_base: String,
@@ -32,6 +40,10 @@ pub struct Config {
     pub allowed_parent_origins: Vec<String>,
     /// A running job whose progress has not moved for this long is flagged as stalled.
     pub stall_after_ms: i64,
+    /// Minimum console log level; `?debug=1` makes it `debug` whatever `config.json` says.
+    pub log_level: Level,
+    /// The dataset link template (validated: absolute http(s), holds `{dataset_id}`).
+    pub dataset_url: Option<String>,
 }
 
 /// Why a configuration could not be used.
@@ -45,6 +57,8 @@ pub enum ConfigError {
         value: String,
         expected: &'static str,
     },
+    #[error("config.json `dataset_url` `{value}` {reason}")]
+    BadTemplate { value: String, reason: &'static str },
 }
 
 fn is_url_with(value: &str, schemes: &[&str]) -> bool {
@@ -121,10 +135,50 @@ pub fn resolve(
             .stall_after_s
             .map(|s| s as i64 * 1000)
             .unwrap_or(DEFAULT_STALL_AFTER_MS),
+        log_level: match param("debug").as_deref() {
+            Some("1" | "true") => Level::Debug,
+            _ => file.log_level.unwrap_or_default(),
+        },
+        dataset_url: file.dataset_url.map(check_dataset_url).transpose()?,
     })
 }
 
+/// The placeholder of `dataset_url`.
+pub const DATASET_ID_PLACEHOLDER: &str = "{dataset_id}";
+
+/// A `dataset_url` template is an absolute http(s) URL holding `{dataset_id}` and no other
+/// braces (so a typo like `{dataset}` is reported instead of producing broken links).
+fn check_dataset_url(template: String) -> Result<String, ConfigError> {
+    let reason = if !is_url_with(&template, &["http", "https"]) {
+        Some("is not an absolute http(s) URL")
+    } else if !template.contains(DATASET_ID_PLACEHOLDER) {
+        Some("does not contain {dataset_id}")
+    } else if template
+        .replace(DATASET_ID_PLACEHOLDER, "")
+        .contains(['{', '}'])
+    {
+        Some("has a placeholder other than {dataset_id}")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(ConfigError::BadTemplate {
+            value: template,
+            reason,
+        }),
+        None => Ok(template),
+    }
+}
+
 impl Config {
+    /// The standalone link to a dataset, from the `dataset_url` template (`None` without one).
+    pub fn dataset_link(&self, dataset_id: &str) -> Option<String> {
+        let id = crate::state::url::encode_component(dataset_id);
+        self.dataset_url
+            .as_ref()
+            .map(|t| t.replace(DATASET_ID_PLACEHOLDER, &id))
+    }
+
     /// Whether a page at `own_origin`, framed by `parent_origin`, may render. `None` means the
     /// page is not framed. A parent whose origin cannot be read is refused (clickjacking guard).
     pub fn embedding_allowed(&self, own_origin: &str, parent_origin: Option<&str>) -> bool {
@@ -194,6 +248,57 @@ mod tests {
         ));
         assert!(parse_config_file(r#"{"api": "typo"}"#).is_err());
         assert!(parse_config_file("{").is_err());
+    }
+
+    #[test]
+    fn log_level_from_file_and_debug_parameter() {
+        let c = resolve("http://x", None, &[]).unwrap();
+        assert_eq!(c.log_level, Level::Info, "debug is off by default");
+        let file = parse_config_file(r#"{"log_level": "warn"}"#).unwrap();
+        let c = resolve("http://x", Some(file.clone()), &[]).unwrap();
+        assert_eq!(c.log_level, Level::Warn);
+        let c = resolve("http://x", Some(file.clone()), &q(&[("debug", "1")])).unwrap();
+        assert_eq!(c.log_level, Level::Debug, "?debug=1 wins over config.json");
+        let c = resolve("http://x", Some(file), &q(&[("debug", "0")])).unwrap();
+        assert_eq!(c.log_level, Level::Warn);
+        let err = parse_config_file(r#"{"log_level": "loud"}"#).unwrap_err();
+        assert!(err.to_string().contains("loud"), "{err}");
+    }
+
+    #[test]
+    fn dataset_url_template() {
+        let c = resolve("https://app", None, &[]).unwrap();
+        assert_eq!(c.dataset_link("ds_sales"), None);
+        let file = parse_config_file(
+            r#"{"dataset_url": "https://platform/datasets/{dataset_id}?tab=jobs#{dataset_id}"}"#,
+        )
+        .unwrap();
+        let c = resolve("https://app", Some(file), &[]).unwrap();
+        assert_eq!(
+            c.dataset_link("ds_sales").as_deref(),
+            Some("https://platform/datasets/ds_sales?tab=jobs#ds_sales")
+        );
+        assert_eq!(
+            c.dataset_link("a/b c?&#\"").as_deref(),
+            Some("https://platform/datasets/a%2Fb%20c%3F%26%23%22?tab=jobs#a%2Fb%20c%3F%26%23%22")
+        );
+        for (bad, why) in [
+            ("javascript:alert('{dataset_id}')", "absolute"),
+            ("/datasets/{dataset_id}", "absolute"),
+            ("https://platform/datasets/", "does not contain"),
+            ("https://platform/datasets/{dataset}", "does not contain"),
+            ("https://platform/{org}/{dataset_id}", "other than"),
+            ("https://platform/{dataset_id}}", "other than"),
+        ] {
+            let file = ConfigFile {
+                dataset_url: Some(bad.into()),
+                ..Default::default()
+            };
+            let err = resolve("https://app", Some(file), &[]).unwrap_err();
+            assert!(matches!(err, ConfigError::BadTemplate { .. }), "{bad}");
+            assert!(err.to_string().contains(why), "{bad}: {err}");
+            assert!(err.to_string().contains("dataset_url"), "{err}");
+        }
     }
 
     #[test]

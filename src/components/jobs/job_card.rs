@@ -8,6 +8,8 @@ use yew::prelude::*;
 use crate::components::charts::sparkline::Sparkline;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::status_badge::StatusBadge;
+use crate::hooks::use_config;
+use crate::services::host;
 use crate::state::chart::downsample::Point;
 use crate::state::eta::{describe, Eta};
 use crate::state::format::{duration, thousands};
@@ -62,6 +64,27 @@ pub fn elapsed_ms(job: &Job, now_ms: i64) -> Option<i64> {
     Some((end - start).max(0))
 }
 
+/// The way to the job's dataset: the host's Dataset Explorer when embedded, else the
+/// `dataset_url` link from `config.json`, else nothing.
+fn dataset_link(job: &Job, config: &crate::state::config::Config) -> Html {
+    let label = format!("Open dataset {} in the Dataset Explorer", job.dataset_name);
+    if host::is_embedded() {
+        let id = job.dataset_id.clone();
+        html! {
+            <button type="button" class="btn btn-small" data-testid="job-dataset-link"
+                    data-dataset-id={job.dataset_id.clone()} aria-label={label}
+                    onclick={Callback::from(move |_: MouseEvent| host::navigate_dataset(&id))}>{ "Dataset" }</button>
+        }
+    } else if let Some(href) = config.dataset_link(&job.dataset_id) {
+        html! {
+            <a class="job-link" href={href} data-testid="job-dataset-link"
+               aria-label={format!("Open dataset {}", job.dataset_name)}>{ "Dataset" }</a>
+        }
+    } else {
+        Html::default()
+    }
+}
+
 #[component]
 pub fn JobCard(props: &JobCardProps) -> Html {
     let job = &props.job;
@@ -109,6 +132,15 @@ pub fn JobCard(props: &JobCardProps) -> Html {
         let (cb, id) = (props.on_dismiss_error.clone(), job.id.clone());
         Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
     };
+    let dataset_link = dataset_link(job, &use_config());
+    let new_tab = host::is_embedded().then(|| {
+        let id = job.id.clone();
+        html! {
+            <button type="button" class="btn btn-small" data-testid="job-new-tab"
+                    aria-label={format!("Open {name} in a new tab")}
+                    onclick={Callback::from(move |_: MouseEvent| host::navigate_job(&id))}>{ "New tab" }</button>
+        }
+    });
     let can_cancel = matches!(status, JobStatus::Queued | JobStatus::Running);
     let can_retry = matches!(status, JobStatus::Failed | JobStatus::Cancelled);
     html! {
@@ -167,6 +199,8 @@ pub fn JobCard(props: &JobCardProps) -> Html {
                         data-testid="job-logs" onclick={act(&props.on_logs)}>{ "Logs" }</button>
                 <a class="job-link" href={format!("#/jobs/{}", job.id)}
                    aria-label={format!("Details and logs of {name}")}>{ "Details" }</a>
+                { for new_tab }
+                { dataset_link }
             </div>
         </li>
     }
