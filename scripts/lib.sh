@@ -9,6 +9,8 @@ export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+# Accessibility engine injected by tests/e2e/tests/accessibility.rs (read from .tools/node_modules).
+AXE_CORE_VERSION=4.10.3
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

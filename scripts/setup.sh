@@ -42,6 +42,14 @@ if ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "versio
   npm install --silent --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
+AXE_PKG="$TOOLS/node_modules/axe-core/package.json"
+if [ ! -f "$TOOLS/node_modules/axe-core/axe.min.js" ] \
+   || ! grep -q "\"version\": \"$AXE_CORE_VERSION\"" "$AXE_PKG" 2>/dev/null; then
+  log "npm install axe-core@$AXE_CORE_VERSION (injected by the accessibility e2e test)"
+  mkdir -p "$TOOLS"
+  npm install --silent --no-audit --no-fund --save-exact --prefix "$TOOLS" "axe-core@$AXE_CORE_VERSION" >/dev/null
+fi
+
 REQ="$ROOT/tests/backend/requirements.txt"
 STAMP="$VENV/.requirements.sha256"
 want=$(sha256sum "$REQ" | cut -d' ' -f1)

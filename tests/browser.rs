@@ -244,6 +244,8 @@ async fn unmounting_the_provider_stops_the_live_loop() {
         ws_url: "ws://127.0.0.1:9/api/v1/ws".into(),
         allowed_parent_origins: vec![],
         stall_after_ms: 60_000,
+        log_level: Default::default(),
+        dataset_url: None,
     });
     for _ in 0..3 {
         let el = root();

@@ -90,10 +90,15 @@ async fn palette_and_truecolour_are_inline_styles() {
     let el = render("\x1b[38;2;1;2;3mrgb \x1b[48;5;208mpal", None).await;
     let spans = all(&el, "span[style]");
     assert_eq!(spans.len(), 2, "{}", el.inner_html());
-    assert_eq!(
-        spans[0].get_attribute("style").as_deref(),
-        Some("color: rgb(1, 2, 3)")
+    // On the log's own background: one value per theme, each readable there (near-black is
+    // kept for the light theme and lightened for the dark one).
+    let themed = spans[0].get_attribute("style").unwrap_or_default();
+    assert!(
+        themed.starts_with("--fg-light: rgb(1, 2, 3); --fg-dark: rgb("),
+        "{themed}"
     );
+    let class = spans[0].get_attribute("class").unwrap_or_default();
+    assert!(class.split(' ').any(|c| c == "ansi-fg-themed"), "{class}");
     assert_eq!(
         spans[1].get_attribute("style").as_deref(),
         Some("color: rgb(1, 2, 3); background-color: rgb(255, 135, 0)")

@@ -49,7 +49,8 @@ pub fn JobLogPanel(props: &JobLogPanelProps) -> Html {
         <section class="log-panel" aria-label="Log">
             { status }
             <ul class="log-gaps">{ for gaps }</ul>
-            <ol class="log-lines" data-testid="log-lines">
+            // Focusable: it scrolls, so keyboard users must be able to reach it.
+            <ol class="log-lines" data-testid="log-lines" tabindex="0">
                 { for buffer.lines().iter().skip(skip).map(|l| html! {
                     <li key={l.n} class={format!("log-line level-{}", l.level.to_ascii_lowercase())}
                         data-n={l.n.to_string()}>

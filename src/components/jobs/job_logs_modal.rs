@@ -10,7 +10,8 @@ use yew::prelude::*;
 use crate::components::jobs::log_line::LogText;
 use crate::components::modal::Modal;
 use crate::hooks::use_job_logs::{use_job_logs, LogStatus, MAX_LINES};
-use crate::hooks::{use_config, use_jobs};
+use crate::hooks::{use_api, use_config, use_jobs};
+use crate::services::{auth, download};
 use crate::state::format::{clock_time, thousands};
 use crate::state::log_tokens::strip_ansi;
 use crate::state::log_view::{LogModel, LEVELS};
@@ -49,6 +50,7 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
     let logs = use_job_logs(props.job_id.to_string());
     let jobs = use_jobs();
     let config = use_config();
+    let api = use_api();
     let viewport = use_node_ref();
     let scroll = use_state(|| (0.0f64, 600.0f64, 900.0f64)); // top, height, width
     let wrap = use_state(|| false);
@@ -319,6 +321,27 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
         })
     };
 
+    // A plain link cannot send the bearer token: with one, fetch the file and save it.
+    let download_authorised = {
+        let (api, copied, job_id) = (api.clone(), copied.clone(), props.job_id.clone());
+        Callback::from(move |e: MouseEvent| {
+            if auth::token().is_none() {
+                return; // the link's own download
+            }
+            e.prevent_default();
+            let (api, copied, job_id) = (api.clone(), copied.clone(), job_id.clone());
+            spawn_local(async move {
+                let saved = match api.job_log_text(&job_id).await {
+                    Ok(text) => download::save_text(&format!("{job_id}.log"), &text),
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(why) = saved {
+                    copied.set(Some(format!("Download failed: {why}")));
+                }
+            });
+        })
+    };
+
     let title = match &job {
         Some(j) => format!("Log · {} · {} · {}", j.dataset_name, j.kind, j.id),
         None => format!("Log · {}", props.job_id),
@@ -410,7 +433,7 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
                 <button type="button" class="btn btn-small" aria-pressed={timestamps.to_string()}
                         data-testid="log-timestamps" onclick={flip(&timestamps)}>{ "Timestamps" }</button>
                 <a class="btn btn-small" href={download} download="" target="_blank" rel="noopener"
-                   data-testid="log-download">{ "Download full log" }</a>
+                   data-testid="log-download" onclick={download_authorised}>{ "Download full log" }</a>
                 <button type="button" class="btn btn-small" data-testid="log-copy" onclick={copy}>{ "Copy" }</button>
                 <button type="button" class="btn btn-small" aria-pressed={fullscreen.to_string()}
                         data-testid="log-fullscreen" onclick={flip(&fullscreen)}>

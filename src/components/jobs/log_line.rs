@@ -1,10 +1,11 @@
 //! One log line's text, highlighted: each token is a `<span>` holding a text node (never
 //! HTML), with classes for its kind and ANSI style; search matches are wrapped in `<mark>`,
 //! even when they span several tokens. Colours beyond the 16 themed ones are inline styles
-//! built only from numbers.
+//! built only from numbers, adjusted to keep 4.5:1 contrast (WCAG AA) in either theme.
 
 use yew::prelude::*;
 
+use crate::state::contrast::{readable_on, AA, DARK_LOG_BG, LIGHT_LOG_BG};
 use crate::state::log_tokens::{
     find_matches, mark_matches, tokenize, xterm_rgb, Color, Piece, Token, TokenKind,
 };
@@ -86,6 +87,9 @@ pub fn classes_for(t: &Token) -> String {
     if let Some(Color::Named(n)) = fg {
         classes.push(format!("ansi-fg-{n}"));
     }
+    if themed_fg(t).is_some() {
+        classes.push("ansi-fg-themed".into());
+    }
     if let Some(Color::Named(n)) = bg {
         classes.push(format!("ansi-bg-{n}"));
     }
@@ -110,15 +114,37 @@ fn rgb(c: Color) -> Option<(u8, u8, u8)> {
     }
 }
 
-/// Inline style for 256-palette and truecolour colours, built only from numbers.
+/// A 256-palette or truecolour foreground on the log's own background (no background of the
+/// line's choosing): its colour depends on the theme, so it is set through `--fg-light` /
+/// `--fg-dark` and the `ansi-fg-themed` class (logs.css).
+fn themed_fg(t: &Token) -> Option<(u8, u8, u8)> {
+    let (fg, bg) = colours(t);
+    fg.and_then(rgb).filter(|_| bg.is_none())
+}
+
+fn css_rgb((r, g, b): (u8, u8, u8)) -> String {
+    format!("rgb({r}, {g}, {b})")
+}
+
+/// Inline style for 256-palette and truecolour colours, built only from numbers. A colour that
+/// would read below 4.5:1 on its background is darkened or lightened just enough (on the
+/// theme's log background for each theme, or on the line's own background colour).
 pub fn style_for(t: &Token) -> Option<String> {
     let (fg, bg) = colours(t);
     let mut decls = Vec::new();
-    if let Some((r, g, b)) = fg.and_then(rgb) {
-        decls.push(format!("color: rgb({r}, {g}, {b})"));
+    if let Some(c) = themed_fg(t) {
+        decls.push(format!(
+            "--fg-light: {}; --fg-dark: {}",
+            css_rgb(readable_on(c, LIGHT_LOG_BG, AA)),
+            css_rgb(readable_on(c, DARK_LOG_BG, AA))
+        ));
+    } else if let Some(c) = fg.and_then(rgb) {
+        // On a palette background (theme-dependent) it is kept as chosen.
+        let c = bg.and_then(rgb).map_or(c, |b| readable_on(c, b, AA));
+        decls.push(format!("color: {}", css_rgb(c)));
     }
-    if let Some((r, g, b)) = bg.and_then(rgb) {
-        decls.push(format!("background-color: rgb({r}, {g}, {b})"));
+    if let Some(b) = bg.and_then(rgb) {
+        decls.push(format!("background-color: {}", css_rgb(b)));
     }
     (!decls.is_empty()).then(|| decls.join("; "))
 }
@@ -190,6 +216,68 @@ mod tests {
             "tok-level tok-level-error ansi-fg-1 ansi-bg-12 ansi-bold ansi-dim ansi-italic ansi-underline"
         );
         assert_eq!(style_for(&t), None);
+    }
+
+    #[test]
+    fn colours_on_the_log_background_are_per_theme_and_readable() {
+        // Dark enough for the light theme, too dark for the dark one.
+        let t = token(
+            TokenKind::Text,
+            Style {
+                fg: Some(Color::Rgb(0x11, 0x63, 0x29)),
+                ..Style::default()
+            },
+        );
+        assert_eq!(classes_for(&t), "ansi-fg-themed");
+        let style = style_for(&t).unwrap_or_default();
+        assert!(
+            style.starts_with("--fg-light: rgb(17, 99, 41); --fg-dark: rgb("),
+            "{style}"
+        );
+        assert!(!style.ends_with("rgb(17, 99, 41)"), "{style}");
+        // The synthetic logs' truecolour blue is darkened for light and lightened for dark.
+        let blue = token(
+            TokenKind::Number,
+            Style {
+                fg: Some(Color::Rgb(0, 135, 255)),
+                ..Style::default()
+            },
+        );
+        let style = style_for(&blue).unwrap_or_default();
+        assert!(
+            !style.starts_with("--fg-light: rgb(0, 135, 255)"),
+            "{style}"
+        );
+        assert!(!style.ends_with("--fg-dark: rgb(0, 135, 255)"), "{style}");
+        // A light blue is kept as it is in the dark theme.
+        let light_blue = token(
+            TokenKind::Text,
+            Style {
+                fg: Some(Color::Rgb(0x79, 0xc0, 0xff)),
+                ..Style::default()
+            },
+        );
+        let style = style_for(&light_blue).unwrap_or_default();
+        assert!(style.ends_with("--fg-dark: rgb(121, 192, 255)"), "{style}");
+    }
+
+    #[test]
+    fn a_colour_on_its_own_background_is_made_readable_on_it() {
+        let t = token(
+            TokenKind::Text,
+            Style {
+                fg: Some(Color::Rgb(90, 90, 90)),
+                bg: Some(Color::Rgb(80, 80, 80)),
+                ..Style::default()
+            },
+        );
+        assert_eq!(classes_for(&t), "");
+        let style = style_for(&t).unwrap_or_default();
+        assert!(
+            style.ends_with("; background-color: rgb(80, 80, 80)"),
+            "{style}"
+        );
+        assert!(!style.starts_with("color: rgb(90, 90, 90)"), "{style}");
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn ProgressBar(props: &ProgressBarProps) -> Html {
     };
     html! {
         <div class="progress">
-            <div class="progress-track" role="progressbar"
+            <div class="progress-track" role="progressbar" aria-label="Progress"
                  aria-valuemin="0" aria-valuemax="100"
                  aria-valuenow={pct.map(|v| v.to_string())}
                  aria-valuetext={label.clone()}>

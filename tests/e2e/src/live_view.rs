@@ -45,7 +45,8 @@ pub fn epoch_ms() -> i64 {
 /// What the indicator shows.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ConnectionView {
-    /// `data-state`: connecting, live, reconnecting, polling, offline (empty if not rendered).
+    /// `data-state`: connecting, live, reconnecting, polling, offline, unauthorised
+    /// (empty if not rendered).
     pub state: String,
     /// The indicator's sentence.
     pub detail: String,

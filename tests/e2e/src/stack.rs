@@ -36,6 +36,8 @@ pub struct Stack {
     pub(crate) redis: RedisServer,
     pub(crate) env: BackendEnv,
     pub(crate) http: ApiClient,
+    /// The tokens the test asked for ([`StackBuilder::api_tokens`]); empty: auth off.
+    pub(crate) api_tokens: Vec<String>,
     pub(crate) app_config: Value,
     pub(crate) tmp: TempDir,
     /// Held for the stack's lifetime; released last.
@@ -150,6 +152,35 @@ impl Stack {
     /// The API client, for calls whose transport errors a test wants to see (API down).
     pub fn api(&self) -> &ApiClient {
         &self.http
+    }
+
+    /// A client that sends `token` as its bearer token (`None`: no `Authorization` header), to
+    /// see how the API answers a given token.
+    pub fn api_as(&self, token: Option<&str>) -> ApiClient {
+        self.http.with_token(token)
+    }
+
+    /// The tokens the API accepts besides the harness's own (empty when auth is off).
+    pub fn api_tokens(&self) -> &[String] {
+        &self.api_tokens
+    }
+
+    /// Revokes `token` at run time (`SADD auth:revoked <token>` in the stack's Redis): the next
+    /// HTTP request with it gets 401, and an open WebSocket using it is closed with 4401 within
+    /// about a second. Lost when Redis restarts (it starts empty).
+    pub async fn revoke_token(&self, token: &str) -> Result<()> {
+        self.redis
+            .command(&["SADD", "auth:revoked", token])
+            .await
+            .map(drop)
+    }
+
+    /// Takes a revocation back (`SREM auth:revoked <token>`).
+    pub async fn restore_token(&self, token: &str) -> Result<()> {
+        self.redis
+            .command(&["SREM", "auth:revoked", token])
+            .await
+            .map(drop)
     }
 
     /// `GET` an API path (`"jobs"`, `"/jobs/<id>"`, `"/api/v1/queue"`); panics only if the
