@@ -37,7 +37,8 @@ pub fn ConnectionIndicator() -> Html {
     let retry = match connection {
         Connection::Reconnecting { .. }
         | Connection::Polling { .. }
-        | Connection::Offline { .. } => {
+        | Connection::Offline { .. }
+        | Connection::Unauthorized { .. } => {
             let jobs = jobs.clone();
             let onclick = Callback::from(move |_: MouseEvent| jobs.retry_now());
             Some(
