@@ -120,7 +120,7 @@ fn group_view(g: &FailureGroup, props: &FailureGroupsViewProps) -> Html {
             <div class="group-actions">
                 <button type="button" class="btn btn-small" data-testid="group-show" onclick={show}
                         aria-label={format!("Show the {} {jobs} of the failure group {}", g.count, g.label)}>
-                    { format!("Show these {} {jobs}", thousands(g.count as u64)) }
+                    { if g.count == 1 { "Show this job".to_string() } else { format!("Show these {} jobs", thousands(g.count as u64)) } }
                 </button>
                 <button type="button" class="btn btn-small" data-testid="group-retry" onclick={retry}
                         aria-label={format!("Retry the {} {jobs} of the failure group {}", g.count, g.label)}>
