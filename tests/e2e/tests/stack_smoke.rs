@@ -120,25 +120,30 @@ async fn api_and_redis_restart_on_the_same_ports() {
     assert_eq!(stack.api_get("queue").await.0, 200);
 }
 
-/// A stand-in for the built app: reads `config.json` and calls the API from the page.
+/// A stand-in for the built app: reads `config.json` and calls the API from the page. The
+/// script is a file of its own: the static server sends the deploy CSP (`script-src 'self'`),
+/// which blocks inline scripts, as it would for the real app.
 const PROBE_INDEX: &str = r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>probe</title></head>
 <body><p data-testid="probe">loading</p>
-<script>
-  console.log("probe started at " + location.pathname);
-  const out = document.querySelector('[data-testid="probe"]');
-  fetch("config.json")
-    .then(r => r.json())
-    .then(cfg => fetch(cfg.api_base + "/queue").then(r => r.json()))
-    .then(q => { out.textContent = "redis ok: " + q.redis.ok; })
-    .catch(e => { out.textContent = "error: " + e; console.error("probe failed", e); });
-</script></body></html>
+<script src="probe.js"></script></body></html>
+"#;
+
+const PROBE_JS: &str = r#"
+console.log("probe started at " + location.pathname);
+const out = document.querySelector('[data-testid="probe"]');
+fetch("config.json")
+  .then(r => r.json())
+  .then(cfg => fetch(cfg.api_base + "/queue").then(r => r.json()))
+  .then(q => { out.textContent = "redis ok: " + q.redis.ok; })
+  .catch(e => { out.textContent = "error: " + e; console.error("probe failed", e); });
 "#;
 
 #[tokio::test]
 async fn static_app_reaches_the_api_and_the_browser_is_cleaned_up() {
     let dist = tempfile::tempdir().expect("temp dist");
     std::fs::write(dist.path().join("index.html"), PROBE_INDEX).expect("write probe");
+    std::fs::write(dist.path().join("probe.js"), PROBE_JS).expect("write probe script");
     let stack = Stack::builder()
         .workers(0)
         .dist_dir(dist.path())
@@ -198,6 +203,7 @@ fn a_failing_test_leaves_screenshot_console_and_logs() {
     let _ = std::fs::remove_dir_all(&dir);
     let dist = tempfile::tempdir().expect("temp dist");
     std::fs::write(dist.path().join("index.html"), PROBE_INDEX).expect("write probe");
+    std::fs::write(dist.path().join("probe.js"), PROBE_JS).expect("write probe script");
     let dist_path = dist.path().to_path_buf();
 
     let outcome = std::thread::Builder::new()
