@@ -93,14 +93,18 @@ async fn drawn_after(canvas: &HtmlCanvasElement, after: u64) {
     );
 }
 
-/// RGBA of every pixel inside the middle of the canvas (where the plot area is).
-fn plot_pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
-    let ctx: CanvasRenderingContext2d = canvas
+fn context(canvas: &HtmlCanvasElement) -> CanvasRenderingContext2d {
+    canvas
         .get_context("2d")
         .unwrap()
         .unwrap()
         .dyn_into()
-        .unwrap();
+        .unwrap()
+}
+
+/// RGBA of every pixel inside the middle of the canvas (where the plot area is).
+fn plot_pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
+    let ctx = context(canvas);
     let (w, h) = (canvas.width() as f64, canvas.height() as f64);
     ctx.get_image_data(w * 0.2, h * 0.15, w * 0.75, h * 0.7)
         .unwrap()
@@ -109,12 +113,7 @@ fn plot_pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
 }
 
 fn background(canvas: &HtmlCanvasElement) -> [u8; 3] {
-    let ctx: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
+    let ctx = context(canvas);
     let d = ctx.get_image_data(1.0, 1.0, 1.0, 1.0).unwrap().data().0;
     [d[0], d[1], d[2]]
 }
