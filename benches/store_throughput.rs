@@ -8,55 +8,16 @@
 //!
 //! Run: `cargo bench --bench store_throughput`
 
+mod common;
+
 use std::hint::black_box;
 use std::rc::Rc;
 use std::time::Instant;
 
+use common::job;
 use jobs_page::state::jobs_store::{Action, Event, JobsState};
-use jobs_page::types::{Attempt, Job, JobKind, JobParams, JobStatus, MetricSample, Progress};
+use jobs_page::types::MetricSample;
 use yew::Reducible;
-
-fn job(i: usize, version: u64) -> Job {
-    Job {
-        id: format!("job_{i:012x}"),
-        kind: JobKind::Profile,
-        dataset_id: "ds_sales".into(),
-        dataset_name: "sales.csv".into(),
-        status: JobStatus::Running,
-        params: JobParams {
-            chunk_rows: 500,
-            chunk_delay_ms: 200,
-            fail_at: None,
-            passes: 1,
-            note: None,
-            log_burst: 0,
-        },
-        progress: Progress {
-            processed: version * 500,
-            total: 1_000_000,
-            unit: "rows".into(),
-            phase: "profiling".into(),
-            updated_at: Some(version as i64),
-        },
-        attempt: 1,
-        attempts: vec![Attempt {
-            number: 1,
-            status: JobStatus::Running,
-            worker: Some("worker-1.1".into()),
-            started_at: Some(1),
-            finished_at: None,
-            error: None,
-        }],
-        error: None,
-        result: None,
-        created_at: i as i64,
-        started_at: Some(1),
-        finished_at: None,
-        updated_at: version as i64,
-        version,
-        log_count: version,
-    }
-}
 
 fn run(jobs: usize, batch: usize, total_events: usize) {
     // Pre-build the events so only applying them is timed.
@@ -88,6 +49,7 @@ fn run(jobs: usize, batch: usize, total_events: usize) {
         jobs: (0..jobs).map(|i| job(i, 1)).collect(),
         seq: 0,
         reset: false,
+        not_loaded: 0,
     });
     let mut batches: Vec<Vec<Event>> = Vec::new();
     let mut it = events.into_iter().peekable();

@@ -1,12 +1,12 @@
 //! Tells screen readers when jobs finish, fail or are cancelled (an ARIA live region), so
 //! status changes are not conveyed by colour or position alone.
-
-use std::collections::HashMap;
+//!
+//! It reads the store's transition log (`JobsState::transitions`) from where it last stopped,
+//! so a render costs the changes since the last one, not a walk over every job.
 
 use yew::prelude::*;
 
 use crate::hooks::use_jobs;
-use crate::types::JobStatus;
 
 /// Announcements kept in the region at once.
 const KEEP: usize = 3;
@@ -15,28 +15,30 @@ const KEEP: usize = 3;
 pub fn StatusAnnouncer() -> Html {
     let jobs = use_jobs();
     let state = jobs.state();
-    let seen = use_mut_ref(HashMap::<String, JobStatus>::new);
+    // `None` until the first render: what was already finished then is not news.
+    let cursor = use_mut_ref(|| None::<u64>);
     let messages = use_mut_ref(Vec::<String>::new);
     {
-        let mut seen = seen.borrow_mut();
-        let first_load = seen.is_empty();
-        for entry in state.jobs.values() {
-            let job = &entry.job;
-            let before = seen.insert(job.id.clone(), job.status);
-            if first_load || before == Some(job.status) || !job.status.is_terminal() {
-                continue;
+        let mut cursor = cursor.borrow_mut();
+        if let Some(at) = *cursor {
+            let since = state.transitions.since(at);
+            let mut m = messages.borrow_mut();
+            for t in since.entries {
+                let changed = t.from.is_some_and(|from| from != t.to);
+                if !changed || !t.to.is_terminal() {
+                    continue;
+                }
+                if let Some(job) = state.job(&t.job_id) {
+                    m.push(format!(
+                        "{} job on {} {}.",
+                        job.kind, job.dataset_name, t.to
+                    ));
+                }
             }
-            if before.is_some() {
-                let mut m = messages.borrow_mut();
-                m.push(format!(
-                    "{} job on {} {}.",
-                    job.kind, job.dataset_name, job.status
-                ));
-                let excess = m.len().saturating_sub(KEEP);
-                m.drain(..excess);
-            }
+            let excess = m.len().saturating_sub(KEEP);
+            m.drain(..excess);
         }
-        seen.retain(|id, _| state.jobs.contains_key(id));
+        *cursor = Some(state.transitions.total());
     }
     let text = messages.borrow().join(" ");
     html! {

@@ -22,12 +22,14 @@ use crate::hooks::{
 use crate::state::bulk::{plan_matching, plan_selected, BulkKind, Plan};
 use crate::state::chart::job_series::sparkline;
 use crate::state::chart::throughput::Window;
-use crate::state::eta::{estimate_recent, is_stalled, Eta, EtaConfig, RECENT_SAMPLES};
+use crate::state::eta::{is_stalled, EtaConfig};
 use crate::state::failures::FailureKey;
 use crate::state::format::thousands;
 use crate::state::job_filter::{describe_failure, JobFilter, Sort};
-use crate::state::jobs_store::{Action, JobsState, UserAction};
+use crate::state::job_list::{eta_of, list_jobs, Listed};
+use crate::state::jobs_store::{Action, UserAction};
 use crate::state::selection::Selection;
+use crate::state::snapshot_pages::MAX_HELD;
 use crate::state::virtual_list::window;
 use crate::types::{Dataset, Job, JobStatus};
 
@@ -45,73 +47,6 @@ enum Dialog {
     Cancel(Rc<Job>),
     Bulk(Rc<Plan>),
     Logs(String),
-}
-
-/// The list as filtered and sorted for display, with counts over all jobs.
-#[derive(PartialEq)]
-struct Listed {
-    jobs: Vec<(Rc<Job>, JobStatus)>,
-    counts: [u64; 6],
-}
-
-fn eta_of(state: &JobsState, job: &Job) -> Eta {
-    let Some(series) = state.metrics.get(&job.id) else {
-        return Eta::Unknown;
-    };
-    let skip = series.len().saturating_sub(RECENT_SAMPLES);
-    let samples: Vec<_> = series.iter().skip(skip).cloned().collect();
-    estimate_recent(
-        &samples,
-        job.progress.processed,
-        job.progress.total,
-        &EtaConfig::default(),
-    )
-}
-
-fn list_jobs(
-    state: &JobsState,
-    filter: &JobFilter,
-    touched: Option<&BTreeSet<String>>,
-    now_ms: i64,
-) -> Listed {
-    let mut counts = [0u64; 6];
-    let mut jobs: Vec<(Rc<Job>, JobStatus)> = Vec::new();
-    for entry in state.jobs.values() {
-        let shown = state.shown_status(&entry.job);
-        if let Some(i) = JobStatus::ALL.iter().position(|s| *s == shown) {
-            counts[i] += 1;
-        }
-        if filter.matches_at(&entry.job, shown, now_ms)
-            && touched.is_none_or(|t| t.contains(&entry.job.id))
-        {
-            jobs.push((entry.job.clone(), shown));
-        }
-    }
-    let newest = |a: &Job, b: &Job| {
-        b.created_at
-            .cmp(&a.created_at)
-            .then_with(|| b.id.cmp(&a.id))
-    };
-    match filter.sort {
-        Sort::Newest => jobs.sort_by(|(a, _), (b, _)| newest(a, b)),
-        Sort::Progress => jobs.sort_by(|(a, _), (b, _)| {
-            let fa = a.progress.fraction().unwrap_or(0.0);
-            let fb = b.progress.fraction().unwrap_or(0.0);
-            fb.total_cmp(&fa).then_with(|| newest(a, b))
-        }),
-        Sort::Eta => {
-            // Known ETAs first, soonest first; then the rest, newest first.
-            let key = |j: &Job| match eta_of(state, j) {
-                Eta::Range { hi_ms, .. } => hi_ms,
-                _ => i64::MAX,
-            };
-            let mut keyed: Vec<(i64, (Rc<Job>, JobStatus))> =
-                jobs.into_iter().map(|x| (key(&x.0), x)).collect();
-            keyed.sort_by(|(ka, (a, _)), (kb, (b, _))| ka.cmp(kb).then_with(|| newest(a, b)));
-            jobs = keyed.into_iter().map(|(_, x)| x).collect();
-        }
-    }
-    Listed { jobs, counts }
 }
 
 /// The scope of the quick actions: "Retry all failed" means failed jobs (not cancelled ones)
@@ -220,19 +155,28 @@ pub fn JobsPage() -> Html {
             move |(_, f, t, _)| list_jobs(&snapshot, f, t.as_deref(), now_ms),
         )
     };
-    let order: Rc<Vec<String>> = {
-        let listed = listed.clone();
-        use_memo(listed, |l| {
-            l.jobs.iter().map(|(j, _)| j.id.clone()).collect()
-        })
+    // The list as last rendered, read by the callbacks when the user acts: keying them on the
+    // list itself would re-create them (and re-render every card) on every batch of events.
+    let current = use_mut_ref(|| Rc::new(Listed::default()));
+    *current.borrow_mut() = listed.clone();
+    let order_now = {
+        let current = current.clone();
+        move || -> Vec<String> {
+            current
+                .borrow()
+                .jobs
+                .iter()
+                .map(|(j, _)| j.id.clone())
+                .collect()
+        }
     };
 
     // Stable callbacks, so an update to one job re-renders only that job's card.
     let on_select = {
-        let (selection, order) = (selection.clone(), order.clone());
-        use_callback(order, move |(id, shift): (String, bool), order| {
+        let (selection, order_now) = (selection.clone(), order_now.clone());
+        use_callback((), move |(id, shift): (String, bool), _| {
             let mut next = (*selection).clone();
-            next.click(&id, shift, order);
+            next.click(&id, shift, &order_now());
             selection.set(next);
         })
     };
@@ -432,10 +376,10 @@ pub fn JobsPage() -> Html {
         };
         let bulk_bar = {
             let toggle_all = {
-                let (selection, order) = (selection.clone(), order.clone());
+                let (selection, order_now) = (selection.clone(), order_now.clone());
                 Callback::from(move |_| {
                     let mut next = (*selection).clone();
-                    next.toggle_all(&order);
+                    next.toggle_all(&order_now());
                     selection.set(next);
                 })
             };
@@ -533,6 +477,10 @@ pub fn JobsPage() -> Html {
                 { for failure_chip }
                 <p class="list-summary" data-testid="list-summary" aria-live="polite">
                     { format!("{} of {} jobs", thousands(listed.jobs.len() as u64), thousands(state.jobs.len() as u64)) }
+                    if state.not_loaded > 0 {
+                        { format!(" · {} older jobs not loaded (the page holds the newest {})",
+                                  thousands(state.not_loaded), thousands(MAX_HELD)) }
+                    }
                 </p>
                 if listed.jobs.is_empty() {
                     <div class="empty" data-testid="jobs-none-match">

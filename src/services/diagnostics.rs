@@ -27,6 +27,10 @@ thread_local! {
     /// Arrival times of batches dispatched but not yet painted.
     static UNPAINTED: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
     static FRAME_REQUESTED: Cell<bool> = const { Cell::new(false) };
+    /// Events dispatched to the store since the page loaded.
+    static APPLIED: Cell<u64> = const { Cell::new(0) };
+    /// `window.__jobsPerf`, created at the first count.
+    static PERF: RefCell<Option<js_sys::Object>> = const { RefCell::new(None) };
 }
 
 /// Milliseconds on the page's monotonic clock (`performance.now()`).
@@ -57,9 +61,38 @@ pub fn connection_changed(c: &Connection, delay_ms: Option<u64>) -> bool {
 }
 
 /// One event accepted into a batch.
-pub fn event_arrived() {
+/// `n` events were accepted since the last count (counted per batch, not per event: each count
+/// costs a clock read).
+pub fn events_arrived(n: u64) {
+    if n == 0 {
+        return;
+    }
     let now = now_ms();
-    with(|d| d.on_events(now, 1));
+    with(|d| d.on_events(now, n));
+}
+
+/// `n` events were dispatched to the store. Their running total is published as
+/// `window.__jobsPerf.applied` for benchmarks (`docs/performance.md`), which compare it with
+/// what the server sent.
+pub fn events_applied(n: usize) {
+    let total = APPLIED.with(|a| {
+        let t = a.get() + n as u64;
+        a.set(t);
+        t
+    });
+    let _ = PERF.try_with(|p| {
+        let mut p = p.borrow_mut();
+        if p.is_none() {
+            let obj = js_sys::Object::new();
+            if let Some(w) = web_sys::window() {
+                let _ = js_sys::Reflect::set(&w, &"__jobsPerf".into(), &obj);
+            }
+            *p = Some(obj);
+        }
+        if let Some(obj) = p.as_ref() {
+            let _ = js_sys::Reflect::set(obj, &"applied".into(), &(total as f64).into());
+        }
+    });
 }
 
 pub fn resynced() {

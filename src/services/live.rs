@@ -4,16 +4,20 @@
 //! backoff with full jitter between attempts, a snapshot over HTTP when the event chain breaks
 //! or the server asks for a resync, and HTTP polling when the WebSocket cannot be used while
 //! HTTP works. Started by the jobs provider; stopped by its cleanup (`LiveHandle::stop`).
-//! Every event that arrives within one short window is dispatched as one batch (one render).
+//! Events are gathered until the next animation frame and dispatched there as one batch (one
+//! render per frame, painted in that frame), or after `BATCH_MAX_MS` when the tab is hidden.
 
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::time::Duration;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use futures::channel::oneshot;
+use futures::future::{Fuse, FusedFuture};
 use futures::stream::SplitSink;
 use futures::{select, FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
+use gloo_render::{request_animation_frame, AnimationFrame};
 use gloo_timers::future::sleep;
 use yew::platform::spawn_local;
 use yew::Callback;
@@ -31,12 +35,12 @@ use crate::state::connection::Connection;
 use crate::state::heartbeat::Heartbeat;
 use crate::state::jobs_store::{Action, Event};
 use crate::state::sequence::{SeqTracker, Verdict};
-use crate::types::{ClientMessage, LogLine, QueueStatus, ServerMessage};
+use crate::state::snapshot_pages::{Pages, MAX_HELD};
+use crate::types::{ClientMessage, Job, LogLine, QueueStatus, ServerMessage};
 
-/// Jobs loaded per snapshot (the API's maximum page).
-const SNAPSHOT_LIMIT: u64 = 5000;
-/// How long events are gathered before one batch is dispatched.
-const BATCH_WINDOW_MS: f64 = 50.0;
+/// The longest events wait for an animation frame before they are applied anyway (the browser
+/// gives hidden tabs none).
+const BATCH_MAX_MS: f64 = 250.0;
 /// A connection live this long resets the backoff.
 const STABLE_MS: f64 = 10_000.0;
 /// Deadline for the server's hello after opening.
@@ -255,19 +259,11 @@ impl Agent {
         }
     }
 
-    /// Loads the job list; `None` when stopped meanwhile.
+    /// Loads the job list, every page of it (see `state::snapshot_pages`); `None` when stopped
+    /// meanwhile.
     async fn load_snapshot(&mut self) -> Option<Result<(), ApiError>> {
         let api = self.api.clone();
-        let mut fetch = Box::pin(
-            async move {
-                api.list_jobs(&JobQuery {
-                    limit: Some(SNAPSHOT_LIMIT),
-                    ..Default::default()
-                })
-                .await
-            }
-            .fuse(),
-        );
+        let mut fetch = Box::pin(load_pages(api).fuse());
         let result = loop {
             select! {
                 r = fetch => break r,
@@ -278,19 +274,20 @@ impl Agent {
                 }
             }
         };
-        Some(result.map(|list| {
+        Some(result.map(|(jobs, pages)| {
             let reset = std::mem::take(&mut self.reset_next);
             logger::log(
                 Level::Debug,
                 "live",
                 "job list loaded",
-                serde_json::json!({"jobs": list.items.len(), "seq": list.seq, "reset": reset}),
+                serde_json::json!({"jobs": jobs.len(), "seq": pages.seq(), "reset": reset, "not_loaded": pages.not_loaded()}),
             );
-            self.tracker = Some(SeqTracker::at(list.seq));
+            self.tracker = Some(SeqTracker::at(pages.seq()));
             self.sinks.dispatch.emit(Action::Snapshot {
-                jobs: list.items,
-                seq: list.seq,
+                jobs,
+                seq: pages.seq(),
                 reset,
+                not_loaded: pages.not_loaded(),
             });
         }))
     }
@@ -485,18 +482,23 @@ impl Agent {
         let mut hb = Heartbeat::new(HELLO_TIMEOUT_MS / 3, now() as i64);
         let mut live_since: Option<f64> = None;
         let mut batch = Batch::default();
+        // One timer for the heartbeat deadline and the batch's latest flush, re-armed only when
+        // it fires or must fire sooner: a timer per frame cost two JS calls per event.
+        let mut timer = Fuse::terminated();
+        let mut timer_at = f64::INFINITY;
         let end = loop {
-            // Flush here too: under a steady stream of frames the timer branch below may never
-            // win the race, and the page must still update every batch window.
-            if batch.due_at.is_some_and(|d| now() >= d) {
+            let t = now();
+            if batch.due_at.is_some_and(|d| t >= d) {
                 self.flush(&mut batch);
             }
-            let t = now();
-            let mut wait_ms = hb.remaining_ms(t as i64) as f64;
+            let mut want = t + hb.remaining_ms(t as i64) as f64;
             if let Some(due) = batch.due_at {
-                wait_ms = wait_ms.min((due - t).max(0.0));
+                want = want.min(due);
             }
-            let mut timer = sleep(Duration::from_millis(wait_ms as u64 + 1)).fuse();
+            if timer.is_terminated() || want < timer_at - 1.0 {
+                timer = sleep(Duration::from_millis((want - t).max(0.0) as u64 + 1)).fuse();
+                timer_at = want;
+            }
             select! {
                 frame = rx.next() => match frame {
                     Some(Ok(Message::Text(text))) => {
@@ -537,12 +539,18 @@ impl Agent {
                         }
                     }
                 },
+                _ = &mut batch.frame => {
+                    // The animation frame the batch waited for: apply it now, so the browser
+                    // paints it in this frame (one render per frame, however many events).
+                    self.flush(&mut batch);
+                },
                 _ = timer => {
+                    timer_at = f64::INFINITY;
                     if hb.is_dead(now() as i64) {
                         let secs = hb.deadline_ms / 1000;
                         break self.lost(format!("no message from the server for {secs} s"), live_since);
                     }
-                    // A due batch is flushed at the top of the loop.
+                    // A due batch (no frame came: the tab is hidden) is flushed at the top.
                 }
             }
         };
@@ -636,11 +644,15 @@ impl Agent {
 
     fn flush(&self, batch: &mut Batch) {
         batch.due_at = None;
+        batch.frame = Fuse::terminated();
+        batch.frame_handle = None;
         let arrived_at = batch.first_arrival.take();
+        diagnostics::events_arrived(std::mem::take(&mut batch.arrived));
         if !batch.events.is_empty() {
-            self.sinks
-                .dispatch
-                .emit(Action::Batch(std::mem::take(&mut batch.events)));
+            let events = std::mem::take(&mut batch.events);
+            let n = events.len();
+            self.sinks.dispatch.emit(Action::Batch(events));
+            diagnostics::events_applied(n);
         }
         if let Some(q) = batch.queue.take() {
             self.sinks.dispatch.emit(Action::Queue {
@@ -665,7 +677,7 @@ impl Agent {
         batch: &mut Batch,
         live_since: &mut Option<f64>,
     ) -> Option<End> {
-        let msg = match serde_json::from_str::<ServerMessage>(text) {
+        let msg = match ServerMessage::decode(text) {
             Ok(m) => m,
             Err(e) => {
                 let head: String = text.chars().take(120).collect();
@@ -784,24 +796,53 @@ impl Agent {
     }
 }
 
-/// Events gathered during one batch window.
-#[derive(Default)]
+/// Events gathered until the next animation frame.
+///
+/// Bounded by time, not count: it is flushed at the next animation frame, or after
+/// `BATCH_MAX_MS` when no frame comes (a hidden tab), whatever arrived meanwhile.
 struct Batch {
     events: Vec<Event>,
     logs: HashMap<String, Vec<LogLine>>,
     queue: Option<QueueStatus>,
+    /// Flush by then even if no animation frame came.
     due_at: Option<f64>,
+    /// Fires at the animation frame requested for this batch.
+    frame: Fuse<oneshot::Receiver<()>>,
+    /// Keeps that frame requested (dropping it cancels the request).
+    frame_handle: Option<AnimationFrame>,
+    /// Events accepted since the last flush (diagnostics count them per flush).
+    arrived: u64,
     /// When its oldest event arrived (`diagnostics::now_ms()`), for event-to-screen latency.
     first_arrival: Option<f64>,
 }
 
+impl Default for Batch {
+    fn default() -> Self {
+        Self {
+            events: Vec::new(),
+            logs: HashMap::new(),
+            queue: None,
+            due_at: None,
+            frame: Fuse::terminated(),
+            frame_handle: None,
+            arrived: 0,
+            first_arrival: None,
+        }
+    }
+}
+
 impl Batch {
-    /// An event joined the batch: count it, and start the window if it is the first.
+    /// An event joined the batch: count it, and ask for a frame if it is the first.
     fn arm(&mut self) {
-        diagnostics::event_arrived();
+        self.arrived += 1;
         if self.due_at.is_none() {
-            self.due_at = Some(now() + BATCH_WINDOW_MS);
+            self.due_at = Some(now() + BATCH_MAX_MS);
             self.first_arrival = Some(diagnostics::now_ms());
+            let (tx, rx) = oneshot::channel();
+            self.frame = rx.fuse();
+            self.frame_handle = Some(request_animation_frame(move |_| {
+                let _ = tx.send(());
+            }));
         }
     }
 }
@@ -830,6 +871,25 @@ fn log_connection(c: &Connection, delay_ms: Option<u64>) {
         }
     };
     logger::log(level, "live", message, fields);
+}
+
+/// Every page of `GET /jobs`, newest first, up to `MAX_HELD` jobs.
+async fn load_pages(api: ApiClient) -> Result<(Vec<Job>, Pages), ApiError> {
+    let mut pages = Pages::new(MAX_HELD);
+    let mut jobs = Vec::new();
+    while let Some((offset, limit)) = pages.next() {
+        let list = api
+            .list_jobs(&JobQuery {
+                sort: Some("newest".into()),
+                offset: Some(offset),
+                limit: Some(limit),
+                ..Default::default()
+            })
+            .await?;
+        pages.add(limit, list.items.len() as u64, list.total, list.seq);
+        jobs.extend(list.items);
+    }
+    Ok((jobs, pages))
 }
 
 async fn send(tx: &mut SplitSink<WebSocket, Message>, msg: &ClientMessage) {

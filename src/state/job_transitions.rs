@@ -164,6 +164,7 @@ mod tests {
             jobs: vec![job("a", 1, JobStatus::Queued, 1, 0)],
             seq: 1,
             reset: false,
+            not_loaded: 0,
         });
         assert_eq!(
             s.transitions.total(),
@@ -200,6 +201,7 @@ mod tests {
             ],
             seq: 9,
             reset: false,
+            not_loaded: 0,
         });
         let since = s.transitions.since(2);
         assert_eq!(since.entries.len(), 1);

@@ -61,6 +61,8 @@ pub enum Action {
         jobs: Vec<Job>,
         seq: u64,
         reset: bool,
+        /// Jobs the backend has that the snapshot left out (beyond what the page holds).
+        not_loaded: u64,
     },
     /// Events that arrived together; applied as one step (one render).
     Batch(Vec<Event>),
@@ -136,6 +138,8 @@ pub struct JobsState {
     pub seq: u64,
     /// A snapshot has been applied at least once.
     pub loaded: bool,
+    /// Older jobs the backend has that the last snapshot left out (see `snapshot_pages`).
+    pub not_loaded: u64,
     pub load_error: Option<String>,
     pub connection: Connection,
     pub queue: Option<Rc<QueueStatus>>,
@@ -167,6 +171,7 @@ impl JobsState {
             jobs: HashMap::new(),
             seq: 0,
             loaded: false,
+            not_loaded: 0,
             load_error: None,
             connection: Connection::Connecting,
             queue: None,
@@ -188,6 +193,9 @@ impl JobsState {
 
     /// The status to show: the server's, or what a pending action makes it look like.
     pub fn shown_status(&self, job: &Job) -> JobStatus {
+        if self.pending.is_empty() {
+            return job.status; // the usual case, without hashing the id
+        }
         match (self.pending.get(&job.id), job.status) {
             (Some(UserAction::Cancel), JobStatus::Running) => JobStatus::Cancelling,
             (Some(UserAction::Cancel), JobStatus::Queued) => JobStatus::Cancelled,
@@ -202,7 +210,15 @@ impl JobsState {
     pub fn apply(&mut self, action: Action) {
         self.revision = self.revision.wrapping_add(1);
         match action {
-            Action::Snapshot { jobs, seq, reset } => self.apply_snapshot(jobs, seq, reset),
+            Action::Snapshot {
+                jobs,
+                seq,
+                reset,
+                not_loaded,
+            } => {
+                self.not_loaded = not_loaded;
+                self.apply_snapshot(jobs, seq, reset)
+            }
             Action::Batch(events) => {
                 for event in events {
                     self.apply_event(event);

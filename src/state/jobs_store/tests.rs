@@ -217,6 +217,7 @@ fn snapshot_keeps_newer_event_versions_and_jobs_created_after_it() {
         ],
         seq: 6,
         reset: false,
+        not_loaded: 0,
     });
     assert_eq!(s.job("a").unwrap().version, 4);
     assert!(
@@ -229,6 +230,7 @@ fn snapshot_keeps_newer_event_versions_and_jobs_created_after_it() {
         jobs: vec![job("z", 1, JobStatus::Queued, 1, 0)],
         seq: 0,
         reset: true,
+        not_loaded: 0,
     });
     assert_eq!(s.jobs.len(), 1);
     assert_eq!(s.seq, 0);
@@ -308,7 +310,7 @@ proptest! {
             let b = *r as usize % delivery.len();
             delivery.swap(a, b);
         }
-        let snapshot = Action::Snapshot { jobs: snap.into_values().collect(), seq: cut as u64, reset: false };
+        let snapshot = Action::Snapshot { jobs: snap.into_values().collect(), seq: cut as u64, reset: false, not_loaded: 0 };
         let at = deliver_snap_at.index(delivery.len() + 1);
         let mut s = JobsState::default();
         for (i, chunk) in delivery.chunks(batch_size).enumerate() {
