@@ -10,6 +10,7 @@ use crate::hooks::use_jobs;
 use crate::hooks::use_url_filter::list_href;
 use crate::services::{auth, host, logger, theme};
 use crate::state::embed_protocol::{filter_hash, route_hash, HostMessage, PageMessage, Summary};
+use crate::types::JobStatus;
 
 /// Mounted once inside `JobsProvider` (it reads the store for the badge counts).
 #[component]
@@ -21,8 +22,10 @@ pub fn HostBridge() -> Html {
     });
     // Counted only once the first snapshot is in: zeros before it would be a wrong badge.
     let state = jobs.state();
-    let summary = (host::is_embedded() && state.loaded)
-        .then(|| Summary::of(state.jobs.values().map(|e| e.job.status)));
+    let summary = (host::is_embedded() && state.loaded).then(|| Summary {
+        running: state.held_with(JobStatus::Running),
+        failed: state.held_with(JobStatus::Failed),
+    });
     use_effect_with(summary, |summary| {
         if let Some(summary) = summary {
             host::post(&PageMessage::Summary(*summary));

@@ -140,6 +140,9 @@ pub struct JobsState {
     pub loaded: bool,
     /// Older jobs the backend has that the last snapshot left out (see `snapshot_pages`).
     pub not_loaded: u64,
+    /// Jobs held per server status, in `JobStatus::ALL` order; kept up to date by every change
+    /// so readers (the host's badge) need not walk every job on every batch.
+    pub status_counts: [u64; 6],
     pub load_error: Option<String>,
     pub connection: Connection,
     pub queue: Option<Rc<QueueStatus>>,
@@ -172,6 +175,7 @@ impl JobsState {
             seq: 0,
             loaded: false,
             not_loaded: 0,
+            status_counts: [0; 6],
             load_error: None,
             connection: Connection::Connecting,
             queue: None,
@@ -250,7 +254,9 @@ impl JobsState {
                 self.action_errors.remove(&id);
             }
             Action::Forget { id } => {
-                self.jobs.remove(&id);
+                if let Some(old) = self.jobs.remove(&id) {
+                    self.count(old.job.status, -1);
+                }
                 self.metrics.remove(&id);
                 self.pending.remove(&id);
                 self.action_errors.remove(&id);
@@ -299,6 +305,10 @@ impl JobsState {
         }
         self.metrics.retain(|id, _| next.contains_key(id));
         self.pending.retain(|id, _| next.contains_key(id));
+        self.status_counts = [0; 6];
+        for entry in next.values() {
+            self.count(entry.job.status, 1);
+        }
         self.jobs = next;
         self.seq = if reset { seq } else { self.seq.max(seq) };
         self.loaded = true;
@@ -345,6 +355,10 @@ impl JobsState {
                 if let Some(t) = transition(self.jobs.get(&id).map(|e| &*e.job), &job) {
                     self.transitions.push(t);
                 }
+                self.count(job.status, 1);
+                if let Some(old) = self.jobs.get(&id).map(|e| e.job.status) {
+                    self.count(old, -1);
+                }
                 self.jobs.insert(
                     id,
                     Entry {
@@ -357,6 +371,20 @@ impl JobsState {
             Merge::Stale => {}
         }
         decision
+    }
+
+    fn count(&mut self, status: JobStatus, delta: i64) {
+        if let Some(i) = JobStatus::ALL.iter().position(|s| *s == status) {
+            self.status_counts[i] = self.status_counts[i].saturating_add_signed(delta);
+        }
+    }
+
+    /// Jobs held with `status` (the server's status, not the optimistic one).
+    pub fn held_with(&self, status: JobStatus) -> u64 {
+        JobStatus::ALL
+            .iter()
+            .position(|s| *s == status)
+            .map_or(0, |i| self.status_counts[i])
     }
 
     /// A pending cancel is settled by the server reaching the state it asked for.

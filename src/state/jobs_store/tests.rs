@@ -324,5 +324,47 @@ proptest! {
             prop_assert_eq!(&**got, want);
         }
         prop_assert_eq!(s.rejected, 0, "valid histories never trip the legality check");
+        // The running counts equal a recount.
+        for status in JobStatus::ALL {
+            let recount = s.jobs.values().filter(|e| e.job.status == status).count() as u64;
+            prop_assert_eq!(s.held_with(status), recount, "{:?}", status);
+        }
     }
+}
+
+#[test]
+fn status_counts_follow_every_kind_of_change() {
+    let mut s = JobsState::default();
+    s.apply(Action::Snapshot {
+        jobs: vec![
+            job("a", 1, JobStatus::Running, 1, 0),
+            job("b", 1, JobStatus::Running, 1, 0),
+        ],
+        seq: 1,
+        reset: false,
+        not_loaded: 0,
+    });
+    assert_eq!(s.held_with(JobStatus::Running), 2);
+    s.apply(Action::Batch(vec![ev(
+        2,
+        job("a", 2, JobStatus::Failed, 1, 5),
+    )]));
+    assert_eq!(s.held_with(JobStatus::Running), 1);
+    assert_eq!(s.held_with(JobStatus::Failed), 1);
+    // A stale version changes nothing.
+    s.apply(Action::Batch(vec![ev(
+        3,
+        job("a", 1, JobStatus::Running, 1, 0),
+    )]));
+    assert_eq!(s.held_with(JobStatus::Failed), 1);
+    s.apply(Action::Confirmed {
+        id: "b".into(),
+        job: Box::new(job("b", 2, JobStatus::Cancelling, 1, 0)),
+    });
+    assert_eq!(s.held_with(JobStatus::Running), 0);
+    assert_eq!(s.held_with(JobStatus::Cancelling), 1);
+    s.apply(Action::Forget { id: "a".into() });
+    s.apply(Action::Forget { id: "nope".into() });
+    assert_eq!(s.held_with(JobStatus::Failed), 0);
+    assert_eq!(s.status_counts.iter().sum::<u64>(), s.jobs.len() as u64);
 }
