@@ -35,7 +35,7 @@ use crate::state::connection::Connection;
 use crate::state::heartbeat::Heartbeat;
 use crate::state::jobs_store::{Action, Event};
 use crate::state::sequence::{SeqTracker, Verdict};
-use crate::state::snapshot_pages::{Pages, MAX_HELD};
+use crate::state::snapshot_pages::{Pages, MAX_HELD, PAGE_LIMIT};
 use crate::types::{ClientMessage, Job, LogLine, QueueStatus, ServerMessage};
 
 /// The longest events wait for an animation frame before they are applied anyway (the browser
@@ -873,19 +873,35 @@ fn log_connection(c: &Connection, delay_ms: Option<u64>) {
     logger::log(level, "live", message, fields);
 }
 
-/// Every page of `GET /jobs`, newest first, up to `MAX_HELD` jobs.
+/// Every page of `GET /jobs`, newest first, up to `MAX_HELD` jobs: the first, then the rest
+/// at once (the browser runs up to six requests to one host in parallel), then any that jobs
+/// created meanwhile pushed past the end.
 async fn load_pages(api: ApiClient) -> Result<(Vec<Job>, Pages), ApiError> {
-    let mut pages = Pages::new(MAX_HELD);
-    let mut jobs = Vec::new();
-    while let Some((offset, limit)) = pages.next() {
-        let list = api
-            .list_jobs(&JobQuery {
+    let page = |offset: u64, limit: u64| {
+        let api = api.clone();
+        async move {
+            api.list_jobs(&JobQuery {
                 sort: Some("newest".into()),
                 offset: Some(offset),
                 limit: Some(limit),
                 ..Default::default()
             })
-            .await?;
+            .await
+            .map(|list| (limit, list))
+        }
+    };
+    let mut pages = Pages::new(MAX_HELD);
+    let (limit, first) = page(0, PAGE_LIMIT.min(MAX_HELD)).await?;
+    pages.add(limit, first.items.len() as u64, first.total, first.seq);
+    let mut jobs = first.items;
+    let rest = futures::future::try_join_all(pages.rest().into_iter().map(|(o, l)| page(o, l)));
+    for (limit, list) in rest.await? {
+        pages.add(limit, list.items.len() as u64, list.total, list.seq);
+        jobs.extend(list.items);
+    }
+    // Jobs created meanwhile pushed the oldest ones further down: fetch on until the end.
+    while let Some((offset, limit)) = pages.next() {
+        let (limit, list) = page(offset, limit).await?;
         pages.add(limit, list.items.len() as u64, list.total, list.seq);
         jobs.extend(list.items);
     }

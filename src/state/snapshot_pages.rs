@@ -55,14 +55,35 @@ impl Pages {
         self.done = items < asked || self.offset >= total || self.received >= self.cap;
     }
 
+    /// After the first page: every request still to make, so they can run at once (their
+    /// offsets are fixed by the first page's `total`; `add` them in any order).
+    pub fn rest(&self) -> Vec<(u64, u64)> {
+        let Some(total) = self.total else {
+            return vec![self.next().unwrap_or((0, PAGE_LIMIT))];
+        };
+        let end = total.min(self.cap);
+        let mut out = Vec::new();
+        let mut offset = self.offset;
+        while !self.done && offset < end {
+            let limit = PAGE_LIMIT.min(end - offset);
+            out.push((offset, limit));
+            offset += limit;
+        }
+        out
+    }
+
     /// The event position to resume from.
     pub fn seq(&self) -> u64 {
         self.first_seq.unwrap_or(0)
     }
 
-    /// Jobs the backend has that were not loaded (0 when the list is complete).
+    /// Jobs the backend has that were not loaded: 0 unless the cap stopped the paging (jobs
+    /// created while paging arrive as events; a short page means the backend had no more).
     pub fn not_loaded(&self) -> u64 {
-        self.total.unwrap_or(0).saturating_sub(self.offset)
+        if self.received < self.cap {
+            return 0;
+        }
+        self.total.unwrap_or(0).saturating_sub(self.received)
     }
 }
 
@@ -116,6 +137,34 @@ mod tests {
         p.add(5_000, 1_000, 6_000, 2);
         assert_eq!(p.next(), None);
         assert_eq!(p.not_loaded(), 0);
+        // Jobs created while paging push the oldest past the planned pages: one more page
+        // fetches them (the new ones also come as events); none is counted as left out.
+        let mut q = Pages::new(MAX_HELD);
+        q.add(5_000, 5_000, 10_000, 1);
+        q.add(5_000, 5_000, 10_004, 2);
+        assert_eq!(q.next(), Some((10_000, 5_000)));
+        q.add(5_000, 4, 10_004, 3);
+        assert_eq!(q.next(), None);
+        assert_eq!(q.not_loaded(), 0);
+        assert_eq!(q.seq(), 1);
+    }
+
+    #[test]
+    fn the_rest_is_planned_from_the_first_total() {
+        let mut p = Pages::new(MAX_HELD);
+        assert_eq!(
+            p.rest(),
+            vec![(0, 5_000)],
+            "nothing known yet: the first page"
+        );
+        p.add(5_000, 5_000, 12_001, 7);
+        assert_eq!(p.rest(), vec![(5_000, 5_000), (10_000, 2_001)]);
+        let mut small = Pages::new(MAX_HELD);
+        small.add(5_000, 300, 300, 1);
+        assert!(small.rest().is_empty());
+        let mut capped = Pages::new(6_000);
+        capped.add(5_000, 5_000, 9_000, 1);
+        assert_eq!(capped.rest(), vec![(5_000, 1_000)]);
     }
 
     proptest! {
