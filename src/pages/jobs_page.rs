@@ -26,7 +26,7 @@ use crate::state::eta::{is_stalled, EtaConfig};
 use crate::state::failures::FailureKey;
 use crate::state::format::thousands;
 use crate::state::job_filter::{describe_failure, JobFilter, Sort};
-use crate::state::job_list::{eta_of, list_jobs, Listed};
+use crate::state::job_list::{eta_of, relist, Listed};
 use crate::state::jobs_store::{Action, UserAction};
 use crate::state::selection::Selection;
 use crate::state::snapshot_pages::MAX_HELD;
@@ -47,6 +47,24 @@ enum Dialog {
     Cancel(Rc<Job>),
     Bulk(Rc<Plan>),
     Logs(String),
+}
+
+/// What the list was last built for.
+struct ListCache {
+    filter: JobFilter,
+    touched: Option<Rc<BTreeSet<String>>>,
+    clock_key: i64,
+    listed: Rc<Listed>,
+}
+
+/// The same touched set: by identity, as comparing thousands of ids every render would cost
+/// what the cache saves.
+fn same_touched(a: &Option<Rc<BTreeSet<String>>>, b: &Option<Rc<BTreeSet<String>>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        _ => false,
+    }
 }
 
 /// The scope of the quick actions: "Retry all failed" means failed jobs (not cancelled ones)
@@ -147,13 +165,28 @@ pub fn JobsPage() -> Html {
     } else {
         0
     };
-    let listed = {
-        let snapshot = state.clone();
-        let touched = (*touched).clone();
-        use_memo(
-            (state.revision, filter.clone(), touched.clone(), clock_key),
-            move |(_, f, t, _)| list_jobs(&snapshot, f, t.as_deref(), now_ms),
-        )
+    // The list, updated with the jobs that changed since the last render (`relist`), rebuilt
+    // when the filter, the touched set or the clock key change.
+    let cache = use_mut_ref(|| None::<ListCache>);
+    let listed: Rc<Listed> = {
+        let mut cache = cache.borrow_mut();
+        let same_view = cache.as_ref().is_some_and(|c| {
+            c.filter == filter && c.clock_key == clock_key && same_touched(&c.touched, &touched)
+        });
+        match cache.as_ref() {
+            Some(c) if same_view && c.listed.revision == state.revision => c.listed.clone(),
+            _ => {
+                let prev = cache.as_ref().filter(|_| same_view).map(|c| &*c.listed);
+                let next = Rc::new(relist(prev, state, &filter, touched.as_deref(), now_ms));
+                *cache = Some(ListCache {
+                    filter: filter.clone(),
+                    touched: (*touched).clone(),
+                    clock_key,
+                    listed: next.clone(),
+                });
+                next
+            }
+        }
     };
     // The list as last rendered, read by the callbacks when the user acts: keying them on the
     // list itself would re-create them (and re-render every card) on every batch of events.

@@ -1,8 +1,15 @@
 //! The jobs list as shown: the store's jobs filtered and sorted by the URL's filter, with
 //! per-status counts over all jobs. Pure, so its cost is measured natively
 //! (`cargo bench --bench list_view`).
+//!
+//! While events stream in, [`relist`] updates the previous list with the jobs that changed
+//! (the store's `ChangeLog`) instead of filtering and sorting every job again: a binary search
+//! and an in-place replace per changed job. That holds for the default newest-first order,
+//! whose key (`created_at`, id) never changes for a job; other orders, a failure window that
+//! moves with the clock, or more changes than an eighth of the list rebuild it.
 
-use std::collections::BTreeSet;
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashSet};
 use std::rc::Rc;
 
 use crate::state::eta::{estimate_recent, Eta, EtaConfig, RECENT_SAMPLES};
@@ -15,6 +22,88 @@ use crate::types::{Job, JobStatus};
 pub struct Listed {
     pub jobs: Vec<(Rc<Job>, JobStatus)>,
     pub counts: [u64; 6],
+    /// The store revision it shows.
+    pub revision: u64,
+}
+
+/// Newest first: later `created_at` first, ties by id, descending.
+fn newest(a: &Job, b: &Job) -> Ordering {
+    b.created_at
+        .cmp(&a.created_at)
+        .then_with(|| b.id.cmp(&a.id))
+}
+
+/// The list for `state`: `prev` (built for the same filter, `touched` and clock) updated with
+/// the changes since, when that gives the same result; else built anew.
+pub fn relist(
+    prev: Option<&Listed>,
+    state: &JobsState,
+    filter: &JobFilter,
+    touched: Option<&BTreeSet<String>>,
+    now_ms: i64,
+) -> Listed {
+    prev.and_then(|p| update(p, state, filter, touched, now_ms))
+        .unwrap_or_else(|| list_jobs(state, filter, touched, now_ms))
+}
+
+fn update(
+    prev: &Listed,
+    state: &JobsState,
+    filter: &JobFilter,
+    touched: Option<&BTreeSet<String>>,
+    now_ms: i64,
+) -> Option<Listed> {
+    let time_bound = filter.failure.is_some() && filter.within_s.is_some();
+    if filter.sort != Sort::Newest || time_bound {
+        return None;
+    }
+    let changed = state.changes.since(prev.revision)?;
+    if changed.len() > prev.jobs.len() / 8 + 16 {
+        return None;
+    }
+    let mut jobs = prev.jobs.clone();
+    let mut done: HashSet<&str> = HashSet::with_capacity(changed.len());
+    for id in changed {
+        if !done.insert(id) {
+            continue;
+        }
+        // Removals invalidate the change log, so a changed job is always held.
+        let job = &state.jobs.get(id)?.job;
+        let at = jobs.binary_search_by(|(j, _)| newest(j, job));
+        let shown = state.shown_status(job);
+        let keep = filter.matches_at(job, shown, now_ms) && touched.is_none_or(|t| t.contains(id));
+        match (at, keep) {
+            (Ok(i), true) => jobs[i] = (job.clone(), shown),
+            (Ok(i), false) => {
+                jobs.remove(i);
+            }
+            (Err(i), true) => jobs.insert(i, (job.clone(), shown)),
+            (Err(_), false) => {}
+        }
+    }
+    Some(Listed {
+        jobs,
+        counts: shown_counts(state),
+        revision: state.revision,
+    })
+}
+
+/// Jobs per shown status (`JobStatus::ALL` order): the store's counts, moved for the few jobs
+/// a pending action shows differently.
+fn shown_counts(state: &JobsState) -> [u64; 6] {
+    let mut counts = state.status_counts;
+    let index = |s: JobStatus| JobStatus::ALL.iter().position(|x| *x == s);
+    for id in state.pending.keys() {
+        let Some(job) = state.job(id) else { continue };
+        let shown = state.shown_status(job);
+        if let (Some(from), Some(to)) = (index(job.status), index(shown)) {
+            if from != to {
+                counts[from] = counts[from].saturating_sub(1);
+                counts[to] += 1;
+            }
+        }
+    }
+    counts
 }
 
 pub fn eta_of(state: &JobsState, job: &Job) -> Eta {
@@ -50,11 +139,6 @@ pub fn list_jobs(
             jobs.push((entry.job.clone(), shown));
         }
     }
-    let newest = |a: &Job, b: &Job| {
-        b.created_at
-            .cmp(&a.created_at)
-            .then_with(|| b.id.cmp(&a.id))
-    };
     match filter.sort {
         Sort::Newest => jobs.sort_by(|(a, _), (b, _)| newest(a, b)),
         Sort::Progress => {
@@ -78,5 +162,150 @@ pub fn list_jobs(
             jobs = keyed.into_iter().map(|(_, x)| x).collect();
         }
     }
-    Listed { jobs, counts }
+    Listed {
+        jobs,
+        counts,
+        revision: state.revision,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::jobs_store::tests::job;
+    use crate::state::jobs_store::{Action, Event, UserAction};
+    use proptest::prelude::*;
+
+    /// One step of a session, on job `j % JOBS`.
+    #[derive(Clone, Debug)]
+    enum Step {
+        /// A newer version with this status and dataset name.
+        Update(usize, u8, bool),
+        Create(usize),
+        Cancel(usize),
+        Confirm(usize),
+        RollBack(usize),
+        Render,
+    }
+
+    const JOBS: usize = 12;
+    const STATUSES: [JobStatus; 6] = JobStatus::ALL;
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0..JOBS, 0u8..6, any::<bool>()).prop_map(|(j, s, n)| Step::Update(j, s, n)),
+            1 => (0..JOBS).prop_map(Step::Create),
+            1 => (0..JOBS).prop_map(Step::Cancel),
+            1 => (0..JOBS).prop_map(Step::Confirm),
+            1 => (0..JOBS).prop_map(Step::RollBack),
+            2 => Just(Step::Render),
+        ]
+    }
+
+    fn make(j: usize, version: u64, status: JobStatus, renamed: bool) -> Job {
+        let mut job = job(&format!("job_{j:02}"), version, status, 1, version);
+        // Ties in created_at, broken by id.
+        job.created_at = (j / 3) as i64;
+        if renamed {
+            job.dataset_name = "renamed.csv".into();
+        }
+        job
+    }
+
+    fn view(l: &Listed) -> (Vec<(String, JobStatus)>, [u64; 6]) {
+        (
+            l.jobs.iter().map(|(j, s)| (j.id.clone(), *s)).collect(),
+            l.counts,
+        )
+    }
+
+    fn filters() -> Vec<JobFilter> {
+        vec![
+            JobFilter::default(),
+            JobFilter {
+                status: [JobStatus::Cancelling, JobStatus::Failed]
+                    .into_iter()
+                    .collect(),
+                ..JobFilter::default()
+            },
+            JobFilter {
+                q: "RENAMED".into(),
+                ..JobFilter::default()
+            },
+            JobFilter {
+                sort: Sort::Progress,
+                ..JobFilter::default()
+            },
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Updating the previous list with the changes always gives what rebuilding gives.
+        #[test]
+        fn relist_equals_a_rebuild(
+            steps in prop::collection::vec(step(), 1..60),
+            with_touched in any::<bool>(),
+        ) {
+            let touched: Option<BTreeSet<String>> = with_touched
+                .then(|| (0..JOBS).step_by(2).map(|j| format!("job_{j:02}")).collect());
+            for filter in filters() {
+                let mut s = JobsState::default();
+                s.apply(Action::Snapshot {
+                    jobs: (0..JOBS / 2).map(|j| make(j, 1, JobStatus::Running, false)).collect(),
+                    seq: 1,
+                    reset: false,
+                    not_loaded: 0,
+                });
+                let mut version = 1;
+                let mut prev: Option<Listed> = None;
+                for st in &steps {
+                    version += 1;
+                    match st {
+                        Step::Update(j, status, renamed) => {
+                            let job = make(*j, version, STATUSES[*status as usize], *renamed);
+                            s.apply(Action::Batch(vec![Event::Job { seq: version, job: Box::new(job) }]));
+                        }
+                        Step::Create(j) => {
+                            let job = make(*j + JOBS, version, JobStatus::Queued, false);
+                            s.apply(Action::Batch(vec![Event::Job { seq: version, job: Box::new(job) }]));
+                        }
+                        Step::Cancel(j) => s.apply(Action::Optimistic { id: format!("job_{j:02}"), action: UserAction::Cancel }),
+                        Step::Confirm(j) => {
+                            let job = make(*j, version, JobStatus::Cancelling, false);
+                            s.apply(Action::Confirmed { id: job.id.clone(), job: Box::new(job) });
+                        }
+                        Step::RollBack(j) => s.apply(Action::RolledBack { id: format!("job_{j:02}"), reason: "no".into() }),
+                        Step::Render => {
+                            let next = relist(prev.as_ref(), &s, &filter, touched.as_ref(), 0);
+                            let want = list_jobs(&s, &filter, touched.as_ref(), 0);
+                            prop_assert_eq!(view(&next), view(&want), "{:?}", filter);
+                            prev = Some(next);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_snapshot_makes_it_rebuild() {
+        let mut s = JobsState::default();
+        let snap = |jobs: Vec<Job>| Action::Snapshot {
+            jobs,
+            seq: 1,
+            reset: true,
+            not_loaded: 0,
+        };
+        s.apply(snap(vec![make(1, 1, JobStatus::Running, false)]));
+        let f = JobFilter::default();
+        let first = list_jobs(&s, &f, None, 0);
+        s.apply(snap(vec![make(2, 1, JobStatus::Running, false)]));
+        assert!(update(&first, &s, &f, None, 0).is_none());
+        let again = relist(Some(&first), &s, &f, None, 0);
+        assert_eq!(
+            view(&again).0,
+            vec![("job_02".to_string(), JobStatus::Running)]
+        );
+    }
 }

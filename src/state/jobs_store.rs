@@ -10,6 +10,7 @@ use std::rc::Rc;
 use imbl::{HashMap, Vector};
 use yew::Reducible;
 
+use crate::state::change_log::ChangeLog;
 use crate::state::chart::job_series::NotLive;
 use crate::state::chart::queue_history::QueueHistory;
 use crate::state::connection::Connection;
@@ -159,6 +160,8 @@ pub struct JobsState {
     pub transitions: TransitionLog,
     /// Bumped by every applied action: a cheap key for memoising derived views.
     pub revision: u64,
+    /// Which jobs changed at which revision (a ring), so the list is updated, not rebuilt.
+    pub changes: ChangeLog,
     pub limits: Limits,
 }
 
@@ -187,6 +190,7 @@ impl JobsState {
             rejected: 0,
             transitions: TransitionLog::default(),
             revision: 0,
+            changes: ChangeLog::default(),
             limits,
         }
     }
@@ -238,15 +242,18 @@ impl JobsState {
             }
             Action::LoadFailed(reason) => self.load_error = Some(reason),
             Action::Optimistic { id, action } => {
+                self.changes.record(self.revision, &id);
                 self.action_errors.remove(&id);
                 self.pending.insert(id, action);
             }
             Action::Confirmed { id, job } => {
+                self.changes.record(self.revision, &id);
                 self.pending.remove(&id);
                 let seen = self.seq;
                 self.merge_job(*job, seen);
             }
             Action::RolledBack { id, reason } => {
+                self.changes.record(self.revision, &id);
                 self.pending.remove(&id);
                 self.action_errors.insert(id, reason);
             }
@@ -254,6 +261,7 @@ impl JobsState {
                 self.action_errors.remove(&id);
             }
             Action::Forget { id } => {
+                self.changes.invalidate(self.revision);
                 if let Some(old) = self.jobs.remove(&id) {
                     self.count(old.job.status, -1);
                 }
@@ -305,6 +313,7 @@ impl JobsState {
         }
         self.metrics.retain(|id, _| next.contains_key(id));
         self.pending.retain(|id, _| next.contains_key(id));
+        self.changes.invalidate(self.revision);
         self.status_counts = [0; 6];
         for entry in next.values() {
             self.count(entry.job.status, 1);
@@ -355,6 +364,7 @@ impl JobsState {
                 if let Some(t) = transition(self.jobs.get(&id).map(|e| &*e.job), &job) {
                     self.transitions.push(t);
                 }
+                self.changes.record(self.revision, &id);
                 self.count(job.status, 1);
                 if let Some(old) = self.jobs.get(&id).map(|e| e.job.status) {
                     self.count(old, -1);

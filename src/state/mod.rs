@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod backoff;
 pub mod bulk;
+pub mod change_log;
 pub mod chart;
 pub mod config;
 pub mod connection;
