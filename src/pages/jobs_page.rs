@@ -176,8 +176,8 @@ pub fn JobsPage() -> Html {
         match cache.as_ref() {
             Some(c) if same_view && c.listed.revision == state.revision => c.listed.clone(),
             _ => {
-                let prev = cache.as_ref().filter(|_| same_view).map(|c| &*c.listed);
-                let next = Rc::new(relist(prev, state, &filter, touched.as_deref(), now_ms));
+                let prev = cache.as_ref().filter(|_| same_view).map(|c| &c.listed);
+                let next = relist(prev, state, &filter, touched.as_deref(), now_ms);
                 *cache = Some(ListCache {
                     filter: filter.clone(),
                     touched: (*touched).clone(),

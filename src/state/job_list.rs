@@ -22,7 +22,8 @@ use crate::types::{Job, JobStatus};
 pub struct Listed {
     pub jobs: Vec<(Rc<Job>, JobStatus)>,
     pub counts: [u64; 6],
-    /// The store revision it shows.
+    /// The store revision it was built at (it stays right for later revisions that changed
+    /// no job).
     pub revision: u64,
 }
 
@@ -34,16 +35,30 @@ fn newest(a: &Job, b: &Job) -> Ordering {
 }
 
 /// The list for `state`: `prev` (built for the same filter, `touched` and clock) updated with
-/// the changes since, when that gives the same result; else built anew.
+/// the changes since, when that gives the same result; else built anew. `prev` itself when no
+/// job changed (a queue or connection update), so nothing is copied.
 pub fn relist(
-    prev: Option<&Listed>,
+    prev: Option<&Rc<Listed>>,
     state: &JobsState,
     filter: &JobFilter,
     touched: Option<&BTreeSet<String>>,
     now_ms: i64,
-) -> Listed {
-    prev.and_then(|p| update(p, state, filter, touched, now_ms))
-        .unwrap_or_else(|| list_jobs(state, filter, touched, now_ms))
+) -> Rc<Listed> {
+    if let Some(p) = prev {
+        let unchanged = state
+            .changes
+            .since(p.revision)
+            .is_some_and(|c| c.is_empty());
+        // Time and metric samples (which move ETAs) are not job changes.
+        let time_bound = filter.failure.is_some() && filter.within_s.is_some();
+        if unchanged && !time_bound && filter.sort != Sort::Eta {
+            return p.clone();
+        }
+        if let Some(next) = update(p, state, filter, touched, now_ms) {
+            return Rc::new(next);
+        }
+    }
+    Rc::new(list_jobs(state, filter, touched, now_ms))
 }
 
 fn update(
@@ -258,7 +273,7 @@ mod tests {
                     not_loaded: 0,
                 });
                 let mut version = 1;
-                let mut prev: Option<Listed> = None;
+                let mut prev: Option<Rc<Listed>> = None;
                 for st in &steps {
                     version += 1;
                     match st {
@@ -299,7 +314,7 @@ mod tests {
         };
         s.apply(snap(vec![make(1, 1, JobStatus::Running, false)]));
         let f = JobFilter::default();
-        let first = list_jobs(&s, &f, None, 0);
+        let first = Rc::new(list_jobs(&s, &f, None, 0));
         s.apply(snap(vec![make(2, 1, JobStatus::Running, false)]));
         assert!(update(&first, &s, &f, None, 0).is_none());
         let again = relist(Some(&first), &s, &f, None, 0);
