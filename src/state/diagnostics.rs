@@ -207,7 +207,7 @@ impl Diagnostics {
         if recent.is_empty() {
             return None;
         }
-        recent.sort_by(f64::total_cmp);
+        crate::state::sort::sort_by(&mut recent, f64::total_cmp);
         Some((
             percentile(&recent, 0.50),
             percentile(&recent, 0.95),

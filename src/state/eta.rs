@@ -79,7 +79,7 @@ pub fn estimate(samples: &[MetricSample], processed: u64, total: u64, cfg: &EtaC
     if rates.len() < cfg.min_intervals {
         return Eta::Unknown;
     }
-    rates.sort_by(f64::total_cmp);
+    crate::state::sort::sort_by(&mut rates, f64::total_cmp);
     let slow = rates[0];
     let fast = rates[rates.len() - 1];
     let median = rates[rates.len() / 2];

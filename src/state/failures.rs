@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 pub use normalise::normalise_message;
 
+use crate::state::sort::sort_by;
 use crate::state::traceback::{self, Kind};
 use crate::types::job::Millis;
 use crate::types::{Job, JobError, JobStatus};
@@ -193,7 +194,9 @@ pub fn group_failures<'a>(
         })
         .collect();
     // Newest first, so every group's first member is its newest and `job_ids` come in order.
-    failures.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.job.id.cmp(&b.job.id)));
+    sort_by(&mut failures, |a, b| {
+        b.at.cmp(&a.at).then_with(|| a.job.id.cmp(&b.job.id))
+    });
     let total = failures.len();
 
     let mut by_type: BTreeMap<FailureKey, Vec<&Failure>> = BTreeMap::new();
@@ -221,7 +224,7 @@ fn build(groups: BTreeMap<FailureKey, Vec<&Failure>>, total: usize) -> Vec<Failu
         .into_iter()
         .filter_map(|(key, members)| group(key, &members, total))
         .collect();
-    out.sort_by(|a, b| {
+    sort_by(&mut out, |a, b| {
         b.count
             .cmp(&a.count)
             .then_with(|| b.last_seen.cmp(&a.last_seen))
@@ -244,7 +247,9 @@ fn group(key: FailureKey, members: &[&Failure], total: usize) -> Option<FailureG
         .into_iter()
         .map(|(id, (name, n))| (id.to_string(), name.to_string(), n))
         .collect();
-    datasets.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    sort_by(&mut datasets, |a, b| {
+        b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0))
+    });
     let kind = newest.err.kind.clone();
     let label = match key {
         FailureKey::Type(_) => kind.clone(),

@@ -26,6 +26,7 @@ pub mod log_view;
 pub mod selection;
 pub mod sequence;
 pub mod snapshot_pages;
+pub mod sort;
 pub mod theme;
 pub mod traceback;
 pub mod url;

@@ -64,7 +64,7 @@ pub fn min_max(points: &[Point], buckets: usize) -> Vec<Point> {
     }
     keep.push(finite.len() - 1);
     // Sorting the indices keeps input order even if the input was not quite sorted by x.
-    keep.sort_unstable();
+    crate::state::sort::sort(&mut keep);
     keep.dedup();
     keep.into_iter().map(|i| finite[i]).collect()
 }

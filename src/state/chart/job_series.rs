@@ -8,6 +8,7 @@ use imbl::Vector;
 
 use super::downsample::{min_max, Point};
 use crate::state::eta::{estimate_recent, Eta, EtaConfig};
+use crate::state::sort::{sort, sort_by, sort_by_key};
 use crate::types::MetricSample;
 
 /// A period in which the page was not live (disconnected, or not yet connected).
@@ -174,7 +175,7 @@ pub fn job_chart(
         .cloned()
         .collect();
     // Already sorted in practice (then this is one linear pass); wrong order would draw zigzags.
-    own.sort_by_key(|s| s.t);
+    sort_by_key(&mut own, |s| s.t);
 
     let segments = split_at_gaps(&own, gap_threshold_ms(&own));
     let data_gaps = segments.len().saturating_sub(1);
@@ -235,7 +236,7 @@ pub fn job_chart(
 /// Distinct attempts present in `samples`, ascending, so earlier attempts can be offered.
 pub fn attempts_in(samples: &[MetricSample]) -> Vec<u32> {
     let mut attempts: Vec<u32> = samples.iter().map(|s| s.attempt).collect();
-    attempts.sort_unstable();
+    sort(&mut attempts);
     attempts.dedup();
     attempts
 }
@@ -281,7 +282,7 @@ pub fn merge_samples(
 ) {
     into.extend(more);
     // Sorted input (the usual case: live samples append) makes this one linear pass.
-    into.sort_by(preferred_first);
+    sort_by(into, preferred_first);
     into.dedup_by(|later, kept| (later.attempt, later.t) == (kept.attempt, kept.t));
     if into.len() > cap {
         into.drain(..into.len() - cap);

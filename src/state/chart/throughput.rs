@@ -49,7 +49,7 @@ pub fn throughput(series: &[StatsBucket], bucket_s: u64) -> Throughput {
         .collect();
     // The backend sends oldest first; sorting (stable, linear when sorted) keeps bars from
     // overlapping if it ever did not.
-    bars.sort_by_key(|b| b.t);
+    crate::state::sort::sort_by_key(&mut bars, |b| b.t);
     Throughput {
         y_max: bars.iter().map(Bar::total).max().unwrap_or(0).max(1),
         total: bars
