@@ -125,3 +125,52 @@ async fn an_empty_highlight_marks_nothing() {
     assert!(el.query_selector("mark").unwrap().is_none());
     assert_eq!(text(&el), "error error");
 }
+
+#[wasm_bindgen_test]
+async fn a_viewer_row_is_text_with_a_permalink_and_its_state_classes() {
+    use jobs_page::components::jobs::log_row::{LogRow, LogRowProps};
+    let el = root();
+    let line = jobs_page::types::LogLine {
+        n: 42,
+        ts: 0,
+        level: "ERROR".into(),
+        attempt: 1,
+        text: "<b onmouseover=x>bold?</b> needle".into(),
+    };
+    yew::Renderer::<LogRow>::with_root_and_props(
+        el.clone(),
+        LogRowProps {
+            line: std::rc::Rc::new(line),
+            job_id: "job_1".into(),
+            wrap: false,
+            timestamps: false,
+            current: true,
+            marked: false,
+            highlight: Some("needle".into()),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let row = q(&el, "[data-testid=\"log-row\"]");
+    assert_eq!(row.get_attribute("data-n").as_deref(), Some("42"));
+    let class = row.get_attribute("class").unwrap_or_default();
+    assert!(
+        class.contains("level-error") && class.contains("current-match"),
+        "{class}"
+    );
+    assert!(!class.contains("marked"), "{class}");
+    assert_eq!(
+        q(&row, "a.log-n").get_attribute("href").as_deref(),
+        Some("#/jobs/job_1/logs?line=42")
+    );
+    assert!(
+        row.query_selector("b").unwrap().is_none(),
+        "markup was parsed"
+    );
+    assert!(row.query_selector(".log-ts").unwrap().is_none());
+    assert_eq!(text(&q(&row, "mark")), "needle");
+    assert_eq!(
+        text(&q(&row, ".log-text")),
+        "<b onmouseover=x>bold?</b> needle"
+    );
+}

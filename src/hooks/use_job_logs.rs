@@ -1,15 +1,22 @@
 //! A job's log, live: the last lines backfilled over HTTP so the view is never blank, new
 //! lines over the WebSocket subscription (resumed by line number after reconnects), older
 //! lines on demand. The model is large (up to `MAX_LINES` lines), so it lives behind a
-//! `RefCell` and is updated in place; a render is requested after each batch.
+//! `RefCell` and is updated in place.
+//!
+//! Live lines are not applied as they arrive: they are queued in the model, and an
+//! animation-frame loop applies them (and re-indexes after a search or filter change) in
+//! slices within a time budget, rendering when `state::log_pump::Pacer` says so. However fast
+//! a job logs, no frame does more than a budget's work plus one render.
 
-use std::cell::{Ref, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;
 
+use gloo_render::{request_animation_frame, AnimationFrame};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::hooks::use_jobs;
+use crate::state::log_pump::{keep_working, Pacer, APPLY_SLICE, SCAN_SLICE};
 use crate::state::log_view::LogModel;
 use crate::types::LogLine;
 
@@ -17,7 +24,7 @@ use crate::types::LogLine;
 pub const BACKFILL_LINES: u64 = 1_000;
 /// Lines loaded per "older lines" request.
 pub const PAGE_LINES: u64 = 1_000;
-/// Lines kept in memory per open log.
+/// Lines kept in memory per open log (and queued at most, see `state::log_intake`).
 pub const MAX_LINES: usize = 200_000;
 
 /// Where the log is.
@@ -28,15 +35,94 @@ pub enum LogStatus {
     Failed(String),
 }
 
+/// Milliseconds on the page's clock.
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// The animation-frame loop that applies queued work and paces renders.
+struct Pump {
+    model: Rc<RefCell<LogModel>>,
+    render: Callback<()>,
+    pacer: RefCell<Pacer>,
+    /// The requested frame, if any (dropping it cancels it).
+    frame: RefCell<Option<AnimationFrame>>,
+    stopped: Cell<bool>,
+}
+
+impl Pump {
+    /// Makes sure a frame is coming.
+    fn kick(self: &Rc<Self>) {
+        if self.stopped.get() || self.frame.borrow().is_some() {
+            return;
+        }
+        let me = self.clone();
+        let frame = request_animation_frame(move |_| me.on_frame());
+        *self.frame.borrow_mut() = Some(frame);
+    }
+
+    fn on_frame(self: &Rc<Self>) {
+        // Dropped when this returns (wasm-bindgen defers freeing a running closure).
+        let _spent = self.frame.borrow_mut().take();
+        if self.stopped.get() {
+            return;
+        }
+        let started = now_ms();
+        let more = {
+            let Ok(mut model) = self.model.try_borrow_mut() else {
+                // Borrowed elsewhere (cannot happen between tasks): try again next frame.
+                self.kick();
+                return;
+            };
+            let mut pacer = self.pacer.borrow_mut();
+            loop {
+                let (did, lines) = if model.scan_progress().is_some() {
+                    (model.work_scan(SCAN_SLICE), 0)
+                } else {
+                    let n = model.apply_backlog(APPLY_SLICE);
+                    (n, n)
+                };
+                if did > 0 {
+                    pacer.changed(lines);
+                }
+                if did == 0 || !keep_working(started, now_ms()) {
+                    break;
+                }
+            }
+            model.has_work()
+        };
+        if self.pacer.borrow().render_due(now_ms()) {
+            self.rendered();
+            self.render.emit(());
+        }
+        if more || self.pacer.borrow().dirty() {
+            self.kick();
+        }
+    }
+
+    /// A render is about to happen (paced, or for a user action).
+    fn rendered(&self) {
+        self.pacer.borrow_mut().rendered(now_ms());
+    }
+
+    fn stop(&self) {
+        self.stopped.set(true);
+        self.frame.borrow_mut().take();
+    }
+}
+
 /// What `use_job_logs` returns.
 #[derive(Clone)]
 pub struct UseJobLogsHandle {
     model: Rc<RefCell<LogModel>>,
+    pump: Rc<Pump>,
     pub status: LogStatus,
     pub loading_older: bool,
     /// Lines the server had when the log was opened.
     pub server_total: u64,
-    refresh: Callback<()>,
     older: Callback<()>,
     retry: Callback<()>,
 }
@@ -46,10 +132,32 @@ impl UseJobLogsHandle {
         self.model.borrow()
     }
 
-    /// Changes the model (search, filters, follow) and re-renders.
+    /// Changes the model (search, filters, follow) and re-renders at once; work it starts
+    /// (re-indexing a long log) goes on in the following frames.
     pub fn update(&self, f: impl FnOnce(&mut LogModel)) {
-        f(&mut self.model.borrow_mut());
-        self.refresh.emit(());
+        let more = {
+            let mut model = self.model.borrow_mut();
+            f(&mut model);
+            model.has_work()
+        };
+        if more {
+            self.pump.kick();
+        }
+        self.refresh();
+    }
+
+    /// Re-renders (the view's own state changed, e.g. the scroll position).
+    pub fn refresh(&self) {
+        self.pump.rendered();
+        self.pump.render.emit(());
+    }
+
+    /// Wraps lines at `cols` characters (`None`: no wrapping), without rendering: called while
+    /// rendering, before the model is read.
+    pub fn set_wrap(&self, cols: Option<usize>) {
+        if let Ok(mut model) = self.model.try_borrow_mut() {
+            model.set_wrap(cols);
+        }
     }
 
     /// Loads the page of lines before the oldest held one.
@@ -72,21 +180,34 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
     let loading_older = use_state(|| false);
     let attempt = use_state(|| 0u32);
     let force = use_force_update();
-    let refresh = {
-        let force = force.clone();
-        Callback::from(move |_| force.force_update())
+    let pump = {
+        let model = model.clone();
+        use_memo((), move |_| {
+            Rc::new(Pump {
+                model,
+                render: Callback::from(move |_| force.force_update()),
+                pacer: RefCell::new(Pacer::default()),
+                frame: RefCell::new(None),
+                stopped: Cell::new(false),
+            })
+        })
     };
+    let pump: Rc<Pump> = (*pump).clone();
     {
-        let (model, status, server_total, refresh) = (
+        let pump = pump.clone();
+        use_effect_with((), move |_| move || pump.stop());
+    }
+    {
+        let (model, status, server_total, pump) = (
             model.clone(),
             status.clone(),
             server_total.clone(),
-            refresh.clone(),
+            pump.clone(),
         );
         let jobs = jobs.clone();
         use_effect_with((job_id.clone(), *attempt), move |(job_id, _)| {
-            let alive = Rc::new(std::cell::Cell::new(true));
-            let subscription = Rc::new(std::cell::Cell::new(None::<u64>));
+            let alive = Rc::new(Cell::new(true));
+            let subscription = Rc::new(Cell::new(None::<u64>));
             {
                 let alive = alive.clone();
                 let subscription = subscription.clone();
@@ -99,13 +220,12 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
                             model.borrow_mut().append(page.lines);
                             server_total.set(page.total);
                             status.set(LogStatus::Ready);
-                            let (model, refresh) = (model.clone(), refresh.clone());
                             let token = jobs.subscribe_logs(
                                 &job_id,
                                 last,
                                 Callback::from(move |lines: Vec<LogLine>| {
-                                    model.borrow_mut().append(lines);
-                                    refresh.emit(());
+                                    model.borrow_mut().enqueue(lines);
+                                    pump.kick();
                                 }),
                             );
                             subscription.set(Some(token));
@@ -125,10 +245,10 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
         });
     }
     let older = {
-        let (model, loading_older, refresh, jobs, job_id) = (
+        let (model, loading_older, pump, jobs, job_id) = (
             model.clone(),
             loading_older.clone(),
-            refresh.clone(),
+            pump.clone(),
             jobs.clone(),
             job_id.clone(),
         );
@@ -141,10 +261,10 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
                 return;
             }
             loading_older.set(true);
-            let (model, loading_older, refresh, jobs, job_id) = (
+            let (model, loading_older, pump, jobs, job_id) = (
                 model.clone(),
                 loading_older.clone(),
-                refresh.clone(),
+                pump.clone(),
                 jobs.clone(),
                 job_id.clone(),
             );
@@ -156,7 +276,8 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
                     Err(e) => web_sys::console::warn_1(&format!("older log lines: {e}").into()),
                 }
                 loading_older.set(false);
-                refresh.emit(());
+                pump.rendered();
+                pump.render.emit(());
             });
         })
     };
@@ -169,10 +290,10 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
     };
     UseJobLogsHandle {
         model: model.clone(),
+        pump,
         status: (*status).clone(),
         loading_older: *loading_older,
         server_total: *server_total,
-        refresh,
         older,
         retry,
     }

@@ -82,8 +82,16 @@ impl LogRoutes {
             .get(job_id)
             .map(|v| v.iter().map(|(_, cb)| cb.clone()).collect())
             .unwrap_or_default();
-        for cb in routes {
-            cb.emit(lines.clone());
+        // The last receiver takes the lines; only the others get copies.
+        let mut lines = Some(lines);
+        let last = routes.len().saturating_sub(1);
+        for (i, cb) in routes.into_iter().enumerate() {
+            let batch = if i == last {
+                lines.take()
+            } else {
+                lines.clone()
+            };
+            cb.emit(batch.unwrap_or_default());
         }
     }
 }

@@ -1,7 +1,10 @@
 //! A job's log as the client holds it: ordered by line number, without duplicates, capped in
 //! memory, and honest about what is missing (lines never received, lines dropped by the cap).
+//!
+//! Lines are shared (`Rc`): the view's rows and the copy action hold them without copying text.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use crate::types::LogLine;
 
@@ -17,11 +20,16 @@ pub struct Gap {
 /// The buffer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogBuffer {
-    lines: VecDeque<LogLine>,
+    /// At most `cap` lines, strictly increasing `n`.
+    lines: VecDeque<Rc<LogLine>>,
     cap: usize,
     /// Lines evicted from the front to respect `cap` (they can be reloaded from the server).
     dropped: u64,
+    /// Gaps at or after the first held line (older ones are pruned with their lines), so at
+    /// most one per held line.
     gaps: Vec<Gap>,
+    /// The newest line number ever held or discarded: later lines continue from it.
+    newest: Option<u64>,
 }
 
 impl LogBuffer {
@@ -31,6 +39,7 @@ impl LogBuffer {
             cap: cap.max(1),
             dropped: 0,
             gaps: Vec::new(),
+            newest: None,
         }
     }
 
@@ -42,7 +51,7 @@ impl LogBuffer {
         self.lines.is_empty()
     }
 
-    pub fn lines(&self) -> &VecDeque<LogLine> {
+    pub fn lines(&self) -> &VecDeque<Rc<LogLine>> {
         &self.lines
     }
 
@@ -50,8 +59,9 @@ impl LogBuffer {
         self.lines.front().map(|l| l.n)
     }
 
+    /// The newest line number received (held, or discarded by [`LogBuffer::discard_all`]).
     pub fn last_n(&self) -> u64 {
-        self.lines.back().map(|l| l.n).unwrap_or(0)
+        self.newest.unwrap_or(0)
     }
 
     pub fn dropped(&self) -> u64 {
@@ -60,6 +70,11 @@ impl LogBuffer {
 
     pub fn gaps(&self) -> &[Gap] {
         &self.gaps
+    }
+
+    /// Whether `line` would be added by [`LogBuffer::append`] (newer than anything received).
+    pub fn is_new(&self, n: u64) -> bool {
+        self.newest.is_none_or(|last| n > last)
     }
 
     /// Appends newer lines. Already-held line numbers are skipped; a jump in numbering is
@@ -73,20 +88,22 @@ impl LogBuffer {
     pub fn append_evicting(
         &mut self,
         incoming: impl IntoIterator<Item = LogLine>,
-    ) -> (usize, Vec<LogLine>) {
+    ) -> (usize, Vec<Rc<LogLine>>) {
         let mut added = 0;
         for line in incoming {
-            let last = self.last_n();
-            if !self.lines.is_empty() && line.n <= last {
-                continue;
+            if let Some(last) = self.newest {
+                if line.n <= last {
+                    continue;
+                }
+                if line.n > last + 1 {
+                    self.gaps.push(Gap {
+                        from: last + 1,
+                        to: line.n - 1,
+                    });
+                }
             }
-            if !self.lines.is_empty() && line.n > last + 1 {
-                self.gaps.push(Gap {
-                    from: last + 1,
-                    to: line.n - 1,
-                });
-            }
-            self.lines.push_back(line);
+            self.newest = Some(line.n);
+            self.lines.push_back(Rc::new(line));
             added += 1;
         }
         (added, self.enforce_cap())
@@ -105,10 +122,22 @@ impl LogBuffer {
         let room = self.cap.saturating_sub(self.lines.len());
         let skip = added.saturating_sub(room);
         for line in fresh.into_iter().skip(skip).rev() {
-            self.lines.push_front(line);
+            self.lines.push_front(Rc::new(line));
         }
         self.dropped = self.dropped.saturating_sub((added - skip) as u64);
         added - skip
+    }
+
+    /// Drops every held line and `more` received lines numbered up to `through` that were
+    /// never held (a backlog too long to keep: the cap would have evicted all of them), counting
+    /// them as dropped; the next line continues after `through` without a gap. Returns the
+    /// lines that were held.
+    pub fn discard_all(&mut self, more: u64, through: u64) -> Vec<Rc<LogLine>> {
+        let held: Vec<Rc<LogLine>> = self.lines.drain(..).collect();
+        self.dropped += held.len() as u64 + more;
+        self.gaps.clear();
+        self.newest = Some(self.last_n().max(through));
+        held
     }
 
     /// The capacity.
@@ -116,22 +145,23 @@ impl LogBuffer {
         self.cap
     }
 
-    fn enforce_cap(&mut self) -> Vec<LogLine> {
-        let mut evicted = Vec::new();
-        while self.lines.len() > self.cap {
-            if let Some(line) = self.lines.pop_front() {
-                evicted.push(line);
-            }
-            self.dropped += 1;
-        }
+    fn enforce_cap(&mut self) -> Vec<Rc<LogLine>> {
+        let excess = self.lines.len().saturating_sub(self.cap);
+        let evicted: Vec<Rc<LogLine>> = self.lines.drain(..excess).collect();
+        self.dropped += excess as u64;
         if let Some(first) = self.first_n() {
             self.gaps.retain(|g| g.to >= first);
         }
         evicted
     }
 
+    /// Index of the first held line numbered `n` or later.
+    pub fn position_from(&self, n: u64) -> usize {
+        self.lines.partition_point(|l| l.n < n)
+    }
+
     /// The held line numbered `n`.
-    pub fn get(&self, n: u64) -> Option<&LogLine> {
+    pub fn get(&self, n: u64) -> Option<&Rc<LogLine>> {
         self.lines
             .binary_search_by_key(&n, |l| l.n)
             .ok()

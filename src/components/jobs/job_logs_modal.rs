@@ -1,32 +1,37 @@
 //! The log viewer: a modal over the page (focus trapped, Escape closes, full-screen toggle),
 //! streaming a job's log live with highlighting. Only the lines in view are in the DOM, however
-//! long the log; follow mode sticks to the bottom until the reader scrolls up.
+//! long the log; follow mode sticks to the bottom until the reader scrolls up. Rows are
+//! components of their own (`log_row`), so a render rebuilds only the rows that are new.
+
+use std::rc::Rc;
+use std::time::Duration;
 
 use gloo_timers::callback::Timeout;
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::components::jobs::log_line::LogText;
+use crate::components::jobs::log_row::LogRow;
 use crate::components::modal::Modal;
 use crate::hooks::use_job_logs::{use_job_logs, LogStatus, MAX_LINES};
 use crate::hooks::{use_api, use_config, use_jobs};
 use crate::services::{auth, download};
-use crate::state::format::{clock_time, thousands};
+use crate::state::format::thousands;
 use crate::state::log_tokens::strip_ansi;
 use crate::state::log_view::{LogModel, LEVELS};
-use crate::state::virtual_list::window;
+use crate::state::log_viewport::{rows_before, slice, wrap_cols, Slice, Viewport};
+use crate::types::LogLine;
 
 /// Height of one visual row (px); matches `.log-row` in styles/logs.css.
 pub const LINE_H: u32 = 20;
-/// Approximate width of one monospace character (px), for wrap estimates.
-const CHAR_W: f64 = 7.6;
 /// Rows rendered beyond the viewport on each side.
 const OVERSCAN: usize = 30;
 /// How long after a job ends the viewer waits for late lines before calling the log complete.
 const LATE_LINES_MS: u32 = 5_000;
 /// Lines copied at most.
 const COPY_MAX: usize = 50_000;
+/// Lines of the copied text formatted per task (the rest after yielding to the page).
+const COPY_SLICE: usize = 5_000;
 
 #[derive(Properties, PartialEq)]
 pub struct JobLogsModalProps {
@@ -37,12 +42,34 @@ pub struct JobLogsModalProps {
     pub line: Option<u64>,
 }
 
-/// Visual rows each shown line takes (1 unless wrapping long lines).
-fn rows_of(model: &LogModel, i: usize, wrap_cols: Option<usize>) -> u32 {
-    match (wrap_cols, model.shown_line(i)) {
-        (Some(cols), Some(l)) => l.text.chars().count().div_ceil(cols.max(1)).max(1) as u32,
-        _ => 1,
+/// The slice of shown lines to render for `vp`.
+fn slice_for(model: &LogModel, vp: Viewport) -> Slice {
+    slice(
+        model.shown_len(),
+        model.rows(),
+        LINE_H,
+        vp,
+        model.follow.following,
+        OVERSCAN,
+    )
+}
+
+/// The shown lines' text, as copied: `n LEVEL text` per line, escapes removed. Formats
+/// `COPY_SLICE` lines per task so a long copy never blocks the page.
+async fn copy_text(lines: Vec<Rc<LogLine>>) -> String {
+    let mut out = String::new();
+    for (i, chunk) in lines.chunks(COPY_SLICE).enumerate() {
+        if i > 0 {
+            yew::platform::time::sleep(Duration::ZERO).await;
+        }
+        for l in chunk {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("{} {} {}", l.n, l.level, strip_ansi(&l.text)));
+        }
     }
+    out
 }
 
 #[component]
@@ -52,7 +79,9 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
     let config = use_config();
     let api = use_api();
     let viewport = use_node_ref();
-    let scroll = use_state(|| (0.0f64, 600.0f64, 900.0f64)); // top, height, width
+    // Measured on scroll and when the box changes; a change only renders when it changes the
+    // rendered slice.
+    let scroll = use_mut_ref(Viewport::default);
     let wrap = use_state(|| false);
     let timestamps = use_state(|| true);
     let fullscreen = use_state(|| false);
@@ -62,6 +91,8 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
     let marked = use_state(|| props.line);
     // Keeps the line at the top of the viewport in place when older lines are prepended.
     let anchor = use_mut_ref(|| None::<(u64, f64)>);
+    // The slice of the last render.
+    let rendered = use_mut_ref(|| None::<Slice>);
 
     let job = jobs.state().job(&props.job_id).cloned();
     let terminal = job.as_ref().is_some_and(|j| j.status.is_terminal());
@@ -74,68 +105,33 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
         });
     }
 
+    let vp = *scroll.borrow();
+    logs.set_wrap(wrap.then(|| wrap_cols(vp.width)));
     let model = logs.model();
-    let (top, height, width) = *scroll;
-    let wrap_cols = wrap.then(|| ((width - 140.0) / CHAR_W).floor().max(20.0) as usize);
-    let n_shown = model.shown_len();
-    // Row offsets: uniform without wrapping; estimated per line with it.
-    let (start, end, pad_top, pad_bottom) = if wrap_cols.is_none() {
-        let w = window(n_shown, LINE_H, top, height, OVERSCAN);
-        (w.start, w.end, w.pad_top as f64, w.pad_bottom as f64)
-    } else {
-        let mut acc = 0u64;
-        let mut start = n_shown;
-        let mut start_px = 0.0;
-        let mut end = n_shown;
-        let first_px = (top - OVERSCAN as f64 * LINE_H as f64).max(0.0);
-        let last_px = top + height + OVERSCAN as f64 * LINE_H as f64;
-        for i in 0..n_shown {
-            let px = (acc * LINE_H as u64) as f64;
-            if start == n_shown && px + (rows_of(&model, i, wrap_cols) * LINE_H) as f64 > first_px {
-                start = i;
-                start_px = px;
-            }
-            if px > last_px {
-                end = i;
-                break;
-            }
-            acc += rows_of(&model, i, wrap_cols) as u64;
-        }
-        let mut total = acc;
-        for i in end..n_shown {
-            total += rows_of(&model, i, wrap_cols) as u64;
-        }
-        let rendered: u64 = (start..end)
-            .map(|i| rows_of(&model, i, wrap_cols) as u64)
-            .sum();
-        let bottom = (total * LINE_H as u64) as f64 - start_px - (rendered * LINE_H as u64) as f64;
-        (start.min(end), end, start_px, bottom.max(0.0))
-    };
+    let cut = slice_for(&model, vp);
+    *rendered.borrow_mut() = Some(cut);
+    let Slice {
+        start,
+        end,
+        pad_top,
+        pad_bottom,
+    } = cut;
     let current = model.current_match();
     let search = model.search().to_string();
     let highlight: Option<AttrValue> = (!search.is_empty()).then(|| search_text.to_string().into());
-    let job_id = props.job_id.clone();
-    let rows: Vec<Html> = (start..end).filter_map(|i| model.shown_line(i)).map(|l| {
-        let level = l.level.to_ascii_lowercase();
-        let is_current = current == Some(l.n);
-        let is_marked = *marked == Some(l.n);
-        html! {
-            <div key={l.n} class={classes!("log-row", format!("level-{level}"), wrap.then_some("wrap"),
-                                           is_current.then_some("current-match"), is_marked.then_some("marked"))}
-                 data-n={l.n.to_string()} data-testid="log-row">
-                <a class="log-n" href={format!("#/jobs/{job_id}/logs?line={}", l.n)}
-                   aria-label={format!("Link to line {}", l.n)}>{ l.n }</a>
-                if *timestamps {
-                    <span class="log-ts">{ clock_time(l.ts) }</span>
-                }
-                <span class={classes!("log-level", format!("level-{level}"))}>{ l.level.clone() }</span>
-                <span class="log-text"><LogText text={l.text.clone()} highlight={highlight.clone()} /></span>
-            </div>
-        }
-    }).collect();
+    let rows: Vec<Html> = (start..end)
+        .filter_map(|i| model.shown_line(i))
+        .map(|l| {
+            html! {
+                <LogRow key={l.n} line={l.clone()} job_id={props.job_id.clone()} wrap={*wrap}
+                        timestamps={*timestamps} current={current == Some(l.n)}
+                        marked={*marked == Some(l.n)} highlight={highlight.clone()} />
+            }
+        })
+        .collect();
 
     // After every render: restore the anchor, reveal a permalinked line once it is loaded, or
-    // follow the bottom.
+    // follow the bottom (set without reading the layout back: the content's height is known).
     let revealed = use_mut_ref(|| None::<u64>);
     {
         let (viewport, anchor, revealed, logs2) = (
@@ -146,19 +142,21 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
         );
         let following = model.follow.following;
         let target = *marked;
-        let marked_pos = target.and_then(|n| model.shown_position(n));
-        let anchor_pos = anchor
+        let px = |pos: usize| (rows_before(model.rows(), pos) * u64::from(LINE_H)) as f64;
+        let marked_px = target.and_then(|n| model.shown_position(n)).map(px);
+        let anchor_px = anchor
             .borrow()
-            .and_then(|(n, off)| model.shown_position(n).map(|p| (p, off)));
+            .and_then(|(n, off)| model.shown_position(n).map(|p| px(p) + off));
+        let bottom_px = px(model.shown_len()) + f64::from(2 * LINE_H);
         let ready = logs.status == LogStatus::Ready;
         use_effect(move || {
             if let Some(el) = viewport.cast::<HtmlElement>() {
-                let reveal = marked_pos.filter(|_| ready && *revealed.borrow() != target);
-                if let Some((pos, off)) = anchor_pos {
-                    el.set_scroll_top((pos as f64 * LINE_H as f64 + off) as i32);
+                let reveal = marked_px.filter(|_| ready && *revealed.borrow() != target);
+                if let Some(top) = anchor_px {
+                    el.set_scroll_top(top as i32);
                     anchor.borrow_mut().take();
-                } else if let Some(pos) = reveal {
-                    let target_px = pos as f64 * LINE_H as f64 - el.client_height() as f64 / 2.0;
+                } else if let Some(pos_px) = reveal {
+                    let target_px = pos_px - el.client_height() as f64 / 2.0;
                     el.set_scroll_top(target_px.max(0.0) as i32);
                     *revealed.borrow_mut() = target;
                     if following {
@@ -166,14 +164,15 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
                     }
                 } else if following && ready && target.is_none_or(|t| *revealed.borrow() == Some(t))
                 {
-                    el.set_scroll_top(el.scroll_height());
+                    // Past the end: the browser stops at the bottom.
+                    el.set_scroll_top(bottom_px.min(i32::MAX as f64) as i32);
                 }
             }
         });
     }
     {
         // A permalink to a line older than what is loaded: load pages back until it is.
-        let first = logs.model().buffer.first_n();
+        let first = model.buffer.first_n();
         let (logs, target) = (logs.clone(), *marked);
         use_effect_with(
             (target, first, logs.loading_older),
@@ -187,11 +186,12 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
         );
     }
     let onscroll = {
-        let (scroll, viewport, logs, anchor) = (
+        let (scroll, viewport, logs, anchor, rendered) = (
             scroll.clone(),
             viewport.clone(),
             logs.clone(),
             anchor.clone(),
+            rendered.clone(),
         );
         Callback::from(move |_: Event| {
             let Some(el) = viewport.cast::<HtmlElement>() else {
@@ -202,11 +202,19 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
                 el.client_height() as f64,
                 el.scroll_height() as f64,
             );
-            scroll.set((top, h, el.client_width() as f64));
+            let vp = Viewport {
+                top,
+                height: h,
+                width: el.client_width() as f64,
+            };
+            let resized = scroll.borrow().width != vp.width;
+            *scroll.borrow_mut() = vp;
             let at_bottom = top + h >= sh - (2 * LINE_H) as f64;
             let following = logs.model().follow.following;
             if following != at_bottom {
                 logs.update(|m| m.follow.scrolled(at_bottom));
+            } else if resized || *rendered.borrow() != Some(slice_for(&logs.model(), vp)) {
+                logs.refresh();
             }
             if top < LINE_H as f64
                 && logs.model().buffer.first_n().is_some_and(|n| n > 1)
@@ -222,14 +230,15 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
     };
     {
         // Measure once mounted and when toggling modes that change the box.
-        let (scroll, viewport) = (scroll.clone(), viewport.clone());
+        let (scroll, viewport, logs) = (scroll.clone(), viewport.clone(), logs.clone());
         use_effect_with((*fullscreen, *wrap), move |_| {
             if let Some(el) = viewport.cast::<HtmlElement>() {
-                scroll.set((
-                    el.scroll_top() as f64,
-                    el.client_height() as f64,
-                    el.client_width() as f64,
-                ));
+                *scroll.borrow_mut() = Viewport {
+                    top: el.scroll_top() as f64,
+                    height: el.client_height() as f64,
+                    width: el.client_width() as f64,
+                };
+                logs.refresh();
             }
         });
     }
@@ -295,18 +304,17 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
     let copy = {
         let (logs, copied) = (logs.clone(), copied.clone());
         Callback::from(move |_: MouseEvent| {
-            let text = {
+            // The lines themselves are shared: taking them is cheap, formatting is sliced.
+            let lines: Vec<Rc<LogLine>> = {
                 let m = logs.model();
                 let n = m.shown_len();
-                let from = n.saturating_sub(COPY_MAX);
-                (from..n)
-                    .filter_map(|i| m.shown_line(i))
-                    .map(|l| format!("{} {} {}", l.n, l.level, strip_ansi(&l.text)))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                (n.saturating_sub(COPY_MAX)..n)
+                    .filter_map(|i| m.shown_line(i).cloned())
+                    .collect()
             };
             let copied = copied.clone();
             spawn_local(async move {
+                let text = copy_text(lines).await;
                 let result = match web_sys::window() {
                     Some(w) => wasm_bindgen_futures::JsFuture::from(
                         w.navigator().clipboard().write_text(&text),
@@ -366,12 +374,16 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
             "The job ended; waiting briefly for late lines…".to_string()
         }
         LogStatus::Ready => format!(
-            "{} lines · {}",
+            "{} lines · {}{}",
             thousands(last_n),
             if model.follow.following {
                 "following"
             } else {
                 "paused (scrolled up)"
+            },
+            match model.backlog() {
+                0 => String::new(),
+                queued => format!(" · {} more received, being added", thousands(queued as u64)),
             }
         ),
     };
@@ -396,6 +408,8 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
     let following = model.follow.following;
     let match_text = if search.is_empty() {
         String::new()
+    } else if let Some((done, of)) = model.scan_progress() {
+        format!("searching… {}%", done * 100 / of.max(1))
     } else if model.match_count() == 0 {
         "no matches".into()
     } else {

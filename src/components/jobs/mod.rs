@@ -8,6 +8,7 @@ pub mod job_log_panel;
 pub mod job_logs_modal;
 pub mod job_progress_chart;
 pub mod log_line;
+pub mod log_row;
 pub mod progress_bar;
 pub mod start_job_modal;
 pub mod traceback_view;

@@ -84,6 +84,17 @@ return { status: t('[data-testid="log-status"]') || '', last_n: last, rows: rows
                    last_log_n: p.lastLogN } : null };
 "#;
 
+/// Keeps every long task's (start, duration) in `window.__longTasks` (at most 10,000).
+const LONGTASK_LIST: &str = r#"
+const list = window.__longTasks = [];
+try {
+  new PerformanceObserver(l => {
+    for (const e of l.getEntries()) if (list.length < 10000) list.push([e.startTime, e.duration]);
+  }).observe({ type: 'longtask', buffered: true });
+} catch (e) {}
+return true;
+"#;
+
 impl PageSample {
     /// The viewer's own line count: `N` of `N lines · following` / `Log complete · N lines`.
     fn count(&self) -> Option<u64> {
@@ -269,6 +280,12 @@ async fn main() {
         lv::install_main_thread_probes(browser)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        // Every long task's duration, for the distribution printed at the end.
+        let _ = browser
+            .client()
+            .execute(LONGTASK_LIST, vec![])
+            .await
+            .map_err(|e| eprintln!("LOG_BENCH_WARN long-task list: {e}"));
         browser.wait_css(&dom::job_card(&id)).await;
         lv::click(browser, &lv::logs_button(&id))
             .await
@@ -278,6 +295,29 @@ async fn main() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
     let before = lv::page_size(stack.browser()).await.ok();
+
+    // Optional CPU profile of the page while it absorbs the lines (CDP `Profiler`).
+    let profile_to = std::env::var("LOG_BENCH_PROFILE").ok();
+    if profile_to.is_some() {
+        let b = stack.browser();
+        for (cmd, params) in [
+            ("Profiler.enable", json!({})),
+            ("Profiler.setSamplingInterval", json!({"interval": 500})),
+            ("Profiler.start", json!({})),
+        ] {
+            if let Err(e) = b.cdp(cmd, params).await {
+                eprintln!("LOG_BENCH_WARN {cmd}: {e}");
+            }
+        }
+        // A function the profile names, run at a known `performance.now()`: it maps the
+        // profile's clock to the page's (the long tasks' start times).
+        let mark = r#"return (function LOG_BENCH_MARK() {
+            const t = performance.now(); while (performance.now() - t < 3) {} return t; })();"#;
+        match b.client().execute(mark, vec![]).await {
+            Ok(v) => println!("LOG_BENCH_MARK perf_now_ms={v}"),
+            Err(e) => eprintln!("LOG_BENCH_WARN mark: {e}"),
+        }
+    }
 
     // Go.
     stack
@@ -382,6 +422,15 @@ async fn main() {
     let elapsed = start.elapsed().as_secs_f64();
 
     // Figures.
+    if let Some(path) = &profile_to {
+        match browser.cdp("Profiler.stop", json!({})).await {
+            Ok(v) => match std::fs::write(path, v["profile"].to_string()) {
+                Ok(()) => println!("LOG_BENCH_PROFILE written to {path}"),
+                Err(e) => eprintln!("LOG_BENCH_WARN writing {path}: {e}"),
+            },
+            Err(e) => eprintln!("LOG_BENCH_WARN Profiler.stop: {e}"),
+        }
+    }
     let probes = lv::main_thread_stats(browser).await;
     let final_ws = lv::ws_stats(browser)
         .await
@@ -490,6 +539,26 @@ async fn main() {
     );
     if let Ok(p) = &probes {
         println!("LOG_BENCH_PROBES {p:?}");
+    }
+    // Tasks over 50 ms, by duration (ms) and start (s after the page loaded).
+    if let Ok(v) = browser
+        .client()
+        .execute("return window.__longTasks || [];", vec![])
+        .await
+    {
+        let tasks: Vec<(f64, f64)> = serde_json::from_value(v).unwrap_or_default();
+        let over = |ms: f64| tasks.iter().filter(|t| t.1 > ms).count();
+        let list: Vec<String> = tasks
+            .iter()
+            .map(|(at, d)| format!("{d:.0}@{:.1}s", at / 1000.0))
+            .collect();
+        println!(
+            "LOG_BENCH_LONGTASKS over_50ms={} over_100ms={} over_200ms={} tasks=[{}]",
+            over(50.0),
+            over(100.0),
+            over(200.0),
+            list.join(" ")
+        );
     }
     if let (Some(b), Ok(a)) = (&before, &size) {
         println!(
