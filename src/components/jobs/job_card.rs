@@ -15,7 +15,7 @@ use crate::state::eta::{describe, Eta};
 use crate::state::format::{duration, thousands};
 use crate::types::{Job, JobStatus};
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct JobCardProps {
     pub job: Rc<Job>,
     /// The status to show (the server's, or a pending action's optimistic one).
@@ -55,6 +55,49 @@ pub struct JobCardProps {
     /// The rate of the current attempt, normalised for a sparkline (running jobs only).
     #[prop_or_default]
     pub sparkline: Vec<Point>,
+}
+
+/// The job by identity: the store puts a new `Rc` in place whenever a job changes, so the same
+/// pointer is the same content. Comparing the content (attempts, result, error) of every card
+/// on screen on every frame of a live stream was the cards' largest cost.
+impl PartialEq for JobCardProps {
+    fn eq(&self, o: &Self) -> bool {
+        // Destructured, so a new field cannot be left out of the comparison.
+        let Self {
+            job,
+            shown_status,
+            stale,
+            now_ms,
+            eta,
+            stalled,
+            selected,
+            pending,
+            action_error,
+            on_select,
+            on_cancel,
+            on_retry,
+            on_run_again,
+            on_logs,
+            on_dismiss_error,
+            sparkline,
+        } = self;
+        Rc::ptr_eq(job, &o.job)
+            && *shown_status == o.shown_status
+            && *stale == o.stale
+            && *now_ms == o.now_ms
+            && *eta == o.eta
+            && *stalled == o.stalled
+            && *selected == o.selected
+            && *pending == o.pending
+            && *action_error == o.action_error
+            && *on_select == o.on_select
+            && *on_cancel == o.on_cancel
+            && *on_retry == o.on_retry
+            && *on_run_again == o.on_run_again
+            && *on_logs == o.on_logs
+            && *on_dismiss_error == o.on_dismiss_error
+            && *sparkline == o.sparkline
+    }
 }
 
 /// Elapsed run time: start to finish, or start to `now_ms` while it runs.
