@@ -59,6 +59,7 @@ fn main() {
         seq: 0,
         reset: false,
         not_loaded: 0,
+        more_coming: false,
     });
     // In the store's order, so both sort the same input.
     drop(all);

@@ -50,6 +50,7 @@ fn run(jobs: usize, batch: usize, total_events: usize) {
         seq: 0,
         reset: false,
         not_loaded: 0,
+        more_coming: false,
     });
     let mut batches: Vec<Vec<Event>> = Vec::new();
     let mut it = events.into_iter().peekable();

@@ -510,7 +510,9 @@ pub fn JobsPage() -> Html {
                 { for failure_chip }
                 <p class="list-summary" data-testid="list-summary" aria-live="polite">
                     { format!("{} of {} jobs", thousands(listed.jobs.len() as u64), thousands(state.jobs.len() as u64)) }
-                    if state.not_loaded > 0 {
+                    if state.loading_more {
+                        { format!(" · loading {} older jobs…", thousands(state.not_loaded)) }
+                    } else if state.not_loaded > 0 {
                         { format!(" · {} older jobs not loaded (the page holds the newest {})",
                                   thousands(state.not_loaded), thousands(MAX_HELD)) }
                     }

@@ -126,6 +126,7 @@ pub fn start(api: ApiClient, ws_url: String, sinks: Sinks) -> LiveHandle {
         polling: None,
         next_probe_at: 0.0,
         last_resync_at: f64::NEG_INFINITY,
+        loaded_once: false,
     };
     spawn_local(agent.run());
     LiveHandle { tx }
@@ -197,6 +198,8 @@ struct Agent {
     polling: Option<String>,
     next_probe_at: f64,
     last_resync_at: f64,
+    /// A snapshot was applied once (later ones are not shown page by page).
+    loaded_once: bool,
 }
 
 impl Agent {
@@ -263,7 +266,11 @@ impl Agent {
     /// meanwhile.
     async fn load_snapshot(&mut self) -> Option<Result<(), ApiError>> {
         let api = self.api.clone();
-        let mut fetch = Box::pin(load_pages(api).fuse());
+        let reset = self.reset_next;
+        // On the first load the first page is shown at once (see `load_pages`); later loads
+        // (resyncs, polling) replace the list in one step, so it never shrinks meanwhile.
+        let early = (!self.loaded_once).then(|| self.sinks.dispatch.clone());
+        let mut fetch = Box::pin(load_pages(api, early, reset).fuse());
         let result = loop {
             select! {
                 r = fetch => break r,
@@ -274,20 +281,30 @@ impl Agent {
                 }
             }
         };
-        Some(result.map(|(jobs, pages)| {
-            let reset = std::mem::take(&mut self.reset_next);
+        Some(result.map(|loaded| {
+            self.reset_next = false;
+            self.loaded_once = true;
+            let Loaded { jobs, pages, early } = loaded;
             logger::log(
                 Level::Debug,
                 "live",
                 "job list loaded",
-                serde_json::json!({"jobs": jobs.len(), "seq": pages.seq(), "reset": reset, "not_loaded": pages.not_loaded()}),
+                serde_json::json!({"jobs": jobs.len(), "seq": pages.seq(), "reset": reset, "not_loaded": pages.not_loaded(), "first_page_early": early}),
             );
             self.tracker = Some(SeqTracker::at(pages.seq()));
-            self.sinks.dispatch.emit(Action::Snapshot {
-                jobs,
-                seq: pages.seq(),
-                reset,
-                not_loaded: pages.not_loaded(),
+            self.sinks.dispatch.emit(if early {
+                Action::SnapshotMore {
+                    jobs,
+                    not_loaded: pages.not_loaded(),
+                }
+            } else {
+                Action::Snapshot {
+                    jobs,
+                    seq: pages.seq(),
+                    reset,
+                    not_loaded: pages.not_loaded(),
+                    more_coming: false,
+                }
             });
         }))
     }
@@ -873,10 +890,24 @@ fn log_connection(c: &Connection, delay_ms: Option<u64>) {
     logger::log(level, "live", message, fields);
 }
 
+/// What [`load_pages`] loaded.
+struct Loaded {
+    /// Every job, or, when `early`, those after the first page.
+    jobs: Vec<Job>,
+    pages: Pages,
+    /// The first page was already dispatched as a `Snapshot` with `more_coming`.
+    early: bool,
+}
+
 /// Every page of `GET /jobs`, newest first, up to `MAX_HELD` jobs: the first, then the rest
 /// at once (the browser runs up to six requests to one host in parallel), then any that jobs
-/// created meanwhile pushed past the end.
-async fn load_pages(api: ApiClient) -> Result<(Vec<Job>, Pages), ApiError> {
+/// created meanwhile pushed past the end. With `early`, a first page that is not the whole
+/// list is dispatched at once, so the newest jobs show while the others load.
+async fn load_pages(
+    api: ApiClient,
+    early: Option<Callback<Action>>,
+    reset: bool,
+) -> Result<Loaded, ApiError> {
     let page = |offset: u64, limit: u64| {
         let api = api.clone();
         async move {
@@ -893,8 +924,26 @@ async fn load_pages(api: ApiClient) -> Result<(Vec<Job>, Pages), ApiError> {
     let mut pages = Pages::new(MAX_HELD);
     let (limit, first) = page(0, PAGE_LIMIT.min(MAX_HELD)).await?;
     pages.add(limit, first.items.len() as u64, first.total, first.seq);
-    let mut jobs = first.items;
-    let rest = futures::future::try_join_all(pages.rest().into_iter().map(|(o, l)| page(o, l)));
+    let rest_planned = pages.rest();
+    let mut jobs = Vec::new();
+    let early = match early {
+        Some(dispatch) if !rest_planned.is_empty() => {
+            let shown = first.items.len() as u64;
+            dispatch.emit(Action::Snapshot {
+                jobs: first.items,
+                seq: pages.seq(),
+                reset,
+                not_loaded: first.total.saturating_sub(shown),
+                more_coming: true,
+            });
+            true
+        }
+        _ => {
+            jobs = first.items;
+            false
+        }
+    };
+    let rest = futures::future::try_join_all(rest_planned.into_iter().map(|(o, l)| page(o, l)));
     for (limit, list) in rest.await? {
         pages.add(limit, list.items.len() as u64, list.total, list.seq);
         jobs.extend(list.items);
@@ -905,7 +954,7 @@ async fn load_pages(api: ApiClient) -> Result<(Vec<Job>, Pages), ApiError> {
         pages.add(limit, list.items.len() as u64, list.total, list.seq);
         jobs.extend(list.items);
     }
-    Ok((jobs, pages))
+    Ok(Loaded { jobs, pages, early })
 }
 
 async fn send(tx: &mut SplitSink<WebSocket, Message>, msg: &ClientMessage) {

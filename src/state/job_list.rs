@@ -270,7 +270,7 @@ mod tests {
                     jobs: (0..JOBS / 2).map(|j| make(j, 1, JobStatus::Running, false)).collect(),
                     seq: 1,
                     reset: false,
-                    not_loaded: 0,
+                    not_loaded: 0, more_coming: false,
                 });
                 let mut version = 1;
                 let mut prev: Option<Rc<Listed>> = None;
@@ -311,6 +311,7 @@ mod tests {
             seq: 1,
             reset: true,
             not_loaded: 0,
+            more_coming: false,
         };
         s.apply(snap(vec![make(1, 1, JobStatus::Running, false)]));
         let f = JobFilter::default();

@@ -165,6 +165,7 @@ mod tests {
             seq: 1,
             reset: false,
             not_loaded: 0,
+            more_coming: false,
         });
         assert_eq!(
             s.transitions.total(),
@@ -202,6 +203,7 @@ mod tests {
             seq: 9,
             reset: false,
             not_loaded: 0,
+            more_coming: false,
         });
         let since = s.transitions.since(2);
         assert_eq!(since.entries.len(), 1);

@@ -64,7 +64,12 @@ pub enum Action {
         reset: bool,
         /// Jobs the backend has that the snapshot left out (beyond what the page holds).
         not_loaded: u64,
+        /// Only the first page: a `SnapshotMore` with the rest follows.
+        more_coming: bool,
     },
+    /// The rest of a first load whose first page was applied as a `Snapshot` (so the first
+    /// cards show while the other pages load): added to what is held, the newer version kept.
+    SnapshotMore { jobs: Vec<Job>, not_loaded: u64 },
     /// Events that arrived together; applied as one step (one render).
     Batch(Vec<Event>),
     /// The transport's state changed at `at_ms` (epoch ms; kept for the charts' not-live gaps).
@@ -139,8 +144,11 @@ pub struct JobsState {
     pub seq: u64,
     /// A snapshot has been applied at least once.
     pub loaded: bool,
-    /// Older jobs the backend has that the last snapshot left out (see `snapshot_pages`).
+    /// Older jobs the backend has that the last snapshot left out (see `snapshot_pages`), or,
+    /// while `loading_more`, that are still loading.
     pub not_loaded: u64,
+    /// The first page of the first load is shown; the other pages are on their way.
+    pub loading_more: bool,
     /// Jobs held per server status, in `JobStatus::ALL` order; kept up to date by every change
     /// so readers (the host's badge) need not walk every job on every batch.
     pub status_counts: [u64; 6],
@@ -178,6 +186,7 @@ impl JobsState {
             seq: 0,
             loaded: false,
             not_loaded: 0,
+            loading_more: false,
             status_counts: [0; 6],
             load_error: None,
             connection: Connection::Connecting,
@@ -223,9 +232,34 @@ impl JobsState {
                 seq,
                 reset,
                 not_loaded,
+                more_coming,
             } => {
                 self.not_loaded = not_loaded;
+                self.loading_more = more_coming;
                 self.apply_snapshot(jobs, seq, reset)
+            }
+            Action::SnapshotMore { jobs, not_loaded } => {
+                self.not_loaded = not_loaded;
+                self.loading_more = false;
+                self.changes.invalidate(self.revision);
+                let seen = self.seq;
+                for job in jobs {
+                    let newer_held = self
+                        .jobs
+                        .get(&job.id)
+                        .is_some_and(|cur| cur.job.version >= job.version);
+                    if newer_held {
+                        continue;
+                    }
+                    self.count(job.status, 1);
+                    let entry = Entry {
+                        job: Rc::new(job),
+                        seen_seq: seen,
+                    };
+                    if let Some(old) = self.jobs.insert(entry.job.id.clone(), entry) {
+                        self.count(old.job.status, -1);
+                    }
+                }
             }
             Action::Batch(events) => {
                 for event in events {

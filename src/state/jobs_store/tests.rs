@@ -218,6 +218,7 @@ fn snapshot_keeps_newer_event_versions_and_jobs_created_after_it() {
         seq: 6,
         reset: false,
         not_loaded: 0,
+        more_coming: false,
     });
     assert_eq!(s.job("a").unwrap().version, 4);
     assert!(
@@ -231,6 +232,7 @@ fn snapshot_keeps_newer_event_versions_and_jobs_created_after_it() {
         seq: 0,
         reset: true,
         not_loaded: 0,
+        more_coming: false,
     });
     assert_eq!(s.jobs.len(), 1);
     assert_eq!(s.seq, 0);
@@ -310,7 +312,7 @@ proptest! {
             let b = *r as usize % delivery.len();
             delivery.swap(a, b);
         }
-        let snapshot = Action::Snapshot { jobs: snap.into_values().collect(), seq: cut as u64, reset: false, not_loaded: 0 };
+        let snapshot = Action::Snapshot { jobs: snap.into_values().collect(), seq: cut as u64, reset: false, not_loaded: 0, more_coming: false };
         let at = deliver_snap_at.index(delivery.len() + 1);
         let mut s = JobsState::default();
         for (i, chunk) in delivery.chunks(batch_size).enumerate() {
@@ -343,6 +345,7 @@ fn status_counts_follow_every_kind_of_change() {
         seq: 1,
         reset: false,
         not_loaded: 0,
+        more_coming: false,
     });
     assert_eq!(s.held_with(JobStatus::Running), 2);
     s.apply(Action::Batch(vec![ev(
@@ -367,4 +370,39 @@ fn status_counts_follow_every_kind_of_change() {
     s.apply(Action::Forget { id: "nope".into() });
     assert_eq!(s.held_with(JobStatus::Failed), 0);
     assert_eq!(s.status_counts.iter().sum::<u64>(), s.jobs.len() as u64);
+}
+
+#[test]
+fn a_first_page_shows_at_once_and_the_rest_joins_it() {
+    let mut s = JobsState::default();
+    s.apply(Action::Snapshot {
+        jobs: vec![job("new", 1, JobStatus::Running, 1, 0)],
+        seq: 10,
+        reset: false,
+        not_loaded: 2,
+        more_coming: true,
+    });
+    assert!(s.loaded && s.loading_more);
+    assert_eq!(s.not_loaded, 2);
+    // An update of a job on a later page may come first (a polling round, a confirmed action).
+    s.apply(Action::Confirmed {
+        id: "old".into(),
+        job: Box::new(job("old", 5, JobStatus::Cancelling, 1, 0)),
+    });
+    s.apply(Action::SnapshotMore {
+        jobs: vec![
+            job("old", 4, JobStatus::Running, 1, 0),
+            job("older", 1, JobStatus::Failed, 1, 0),
+            job("new", 1, JobStatus::Running, 1, 0),
+        ],
+        not_loaded: 0,
+    });
+    assert!(!s.loading_more);
+    assert_eq!(s.not_loaded, 0);
+    assert_eq!(s.jobs.len(), 3);
+    assert_eq!(s.job("old").unwrap().version, 5, "the newer version stays");
+    assert_eq!(s.held_with(JobStatus::Cancelling), 1);
+    assert_eq!(s.held_with(JobStatus::Running), 1);
+    assert_eq!(s.held_with(JobStatus::Failed), 1);
+    assert_eq!(s.status_counts.iter().sum::<u64>(), 3);
 }
