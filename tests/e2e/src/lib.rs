@@ -27,6 +27,7 @@ pub mod browser;
 pub mod builder;
 pub mod dom;
 pub mod error;
+pub mod flood;
 pub mod host_page;
 pub mod http;
 pub mod jobs_ui;
