@@ -371,7 +371,8 @@ pub fn JobsPage() -> Html {
             stall_after_ms: config.stall_after_ms,
             ..EtaConfig::default()
         };
-        let rows = listed.jobs[w.start..w.end].iter().map(|(job, shown)| {
+        let rows = listed.jobs.clone().slice(w.start..w.end);
+        let rows = rows.iter().map(|(job, shown)| {
             let eta = eta_of(state, job);
             // Only cards on screen get here (the list is virtualised), so only they pay for one.
             let spark = match (shown, state.metrics.get(&job.id)) {
@@ -398,14 +399,15 @@ pub fn JobsPage() -> Html {
         // "Retry all failed" leaves cancelled jobs alone unless the filter names statuses.
         let eligible = |k: BulkKind| {
             let scope = quick_scope(k, &filter);
-            listed
-                .jobs
+            JobStatus::ALL
                 .iter()
-                .filter(|(_, s)| {
+                .zip(listed.listed_counts)
+                .filter(|(s, _)| {
                     k.eligible().contains(s)
                         && (scope.status.is_empty() || scope.status.contains(s))
                 })
-                .count()
+                .map(|(_, n)| n as usize)
+                .sum::<usize>()
         };
         let bulk_bar = {
             let toggle_all = {

@@ -35,7 +35,7 @@ use crate::state::connection::Connection;
 use crate::state::heartbeat::Heartbeat;
 use crate::state::jobs_store::{Action, Event};
 use crate::state::sequence::{SeqTracker, Verdict};
-use crate::state::snapshot_pages::{Pages, MAX_HELD, PAGE_LIMIT};
+use crate::state::snapshot_pages::{Pages, FIRST_PAGE_LIMIT, MAX_HELD};
 use crate::types::{ClientMessage, Job, LogLine, QueueStatus, ServerMessage};
 
 /// The longest events wait for an animation frame before they are applied anyway (the browser
@@ -899,7 +899,7 @@ struct Loaded {
     early: bool,
 }
 
-/// Every page of `GET /jobs`, newest first, up to `MAX_HELD` jobs: the first, then the rest
+/// Every page of `GET /jobs`, newest first, up to `MAX_HELD` jobs: a small first one, then the rest
 /// at once (the browser runs up to six requests to one host in parallel), then any that jobs
 /// created meanwhile pushed past the end. With `early`, a first page that is not the whole
 /// list is dispatched at once, so the newest jobs show while the others load.
@@ -922,7 +922,7 @@ async fn load_pages(
         }
     };
     let mut pages = Pages::new(MAX_HELD);
-    let (limit, first) = page(0, PAGE_LIMIT.min(MAX_HELD)).await?;
+    let (limit, first) = page(0, FIRST_PAGE_LIMIT.min(MAX_HELD)).await?;
     pages.add(limit, first.items.len() as u64, first.total, first.seq);
     let rest_planned = pages.rest();
     let mut jobs = Vec::new();

@@ -52,11 +52,11 @@ impl ChangeLog {
                 }
             })
             .unwrap_or_else(|i| i);
+        // Indexed reads are O(log n) each; `iter().skip` would step through the thousands of
+        // entries already seen, on every render.
         Some(
-            self.entries
-                .iter()
-                .skip(start)
-                .map(|(_, id)| id.as_str())
+            (start..self.entries.len())
+                .filter_map(|i| self.entries.get(i).map(|(_, id)| id.as_str()))
                 .collect(),
         )
     }

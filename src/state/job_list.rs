@@ -12,6 +12,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashSet};
 use std::rc::Rc;
 
+use imbl::Vector;
+
 use crate::state::eta::{estimate_recent, Eta, EtaConfig, RECENT_SAMPLES};
 use crate::state::job_filter::{JobFilter, Sort};
 use crate::state::jobs_store::JobsState;
@@ -20,8 +22,11 @@ use crate::types::{Job, JobStatus};
 /// The list as filtered and sorted for display, with counts over all jobs.
 #[derive(Default)]
 pub struct Listed {
-    pub jobs: Vec<(Rc<Job>, JobStatus)>,
+    /// Persistent, so a render's update copies O(log n), not the whole list.
+    pub jobs: Vector<(Rc<Job>, JobStatus)>,
     pub counts: [u64; 6],
+    /// The listed jobs per shown status (`JobStatus::ALL` order), for the quick actions' counts.
+    pub listed_counts: [u64; 6],
     /// The store revision it was built at (it stays right for later revisions that changed
     /// no job).
     pub revision: u64,
@@ -77,6 +82,7 @@ fn update(
         return None;
     }
     let mut jobs = prev.jobs.clone();
+    let mut listed_counts = prev.listed_counts;
     let mut done: HashSet<&str> = HashSet::with_capacity(changed.len());
     for id in changed {
         if !done.insert(id) {
@@ -88,19 +94,34 @@ fn update(
         let shown = state.shown_status(job);
         let keep = filter.matches_at(job, shown, now_ms) && touched.is_none_or(|t| t.contains(id));
         match (at, keep) {
-            (Ok(i), true) => jobs[i] = (job.clone(), shown),
-            (Ok(i), false) => {
-                jobs.remove(i);
+            (Ok(i), true) => {
+                let (_, was) = jobs.set(i, (job.clone(), shown));
+                tally(&mut listed_counts, was, -1);
+                tally(&mut listed_counts, shown, 1);
             }
-            (Err(i), true) => jobs.insert(i, (job.clone(), shown)),
+            (Ok(i), false) => {
+                let (_, was) = jobs.remove(i);
+                tally(&mut listed_counts, was, -1);
+            }
+            (Err(i), true) => {
+                jobs.insert(i, (job.clone(), shown));
+                tally(&mut listed_counts, shown, 1);
+            }
             (Err(_), false) => {}
         }
     }
     Some(Listed {
         jobs,
         counts: shown_counts(state),
+        listed_counts,
         revision: state.revision,
     })
+}
+
+fn tally(counts: &mut [u64; 6], status: JobStatus, delta: i64) {
+    if let Some(i) = JobStatus::ALL.iter().position(|s| *s == status) {
+        counts[i] = counts[i].saturating_add_signed(delta);
+    }
 }
 
 /// Jobs per shown status (`JobStatus::ALL` order): the store's counts, moved for the few jobs
@@ -177,9 +198,14 @@ pub fn list_jobs(
             jobs = keyed.into_iter().map(|(_, x)| x).collect();
         }
     }
+    let mut listed_counts = [0u64; 6];
+    for (_, shown) in &jobs {
+        tally(&mut listed_counts, *shown, 1);
+    }
     Listed {
-        jobs,
+        jobs: jobs.into_iter().collect(),
         counts,
+        listed_counts,
         revision: state.revision,
     }
 }
@@ -227,10 +253,11 @@ mod tests {
         job
     }
 
-    fn view(l: &Listed) -> (Vec<(String, JobStatus)>, [u64; 6]) {
+    fn view(l: &Listed) -> (Vec<(String, JobStatus)>, [u64; 6], [u64; 6]) {
         (
             l.jobs.iter().map(|(j, s)| (j.id.clone(), *s)).collect(),
             l.counts,
+            l.listed_counts,
         )
     }
 

@@ -9,6 +9,9 @@
 
 /// The API's largest page.
 pub const PAGE_LIMIT: u64 = 5_000;
+/// The first request: enough jobs for the first screens, small enough to arrive and decode in
+/// a few milliseconds, so the first cards show before the bulk of a big list has loaded.
+pub const FIRST_PAGE_LIMIT: u64 = 250;
 /// The most jobs the page loads (about 1.5 KB each in memory); beyond it the page says how many
 /// older jobs it left out.
 pub const MAX_HELD: u64 = 50_000;
@@ -147,6 +150,16 @@ mod tests {
         assert_eq!(q.next(), None);
         assert_eq!(q.not_loaded(), 0);
         assert_eq!(q.seq(), 1);
+    }
+
+    #[test]
+    fn a_small_first_page_then_full_pages() {
+        let mut p = Pages::new(MAX_HELD);
+        p.add(FIRST_PAGE_LIMIT, 250, 10_000, 3);
+        assert_eq!(p.rest(), vec![(250, 5_000), (5_250, 4_750)]);
+        let mut tiny = Pages::new(MAX_HELD);
+        tiny.add(FIRST_PAGE_LIMIT, 40, 40, 3);
+        assert!(tiny.rest().is_empty() && tiny.next().is_none());
     }
 
     #[test]
