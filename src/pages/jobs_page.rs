@@ -188,18 +188,16 @@ pub fn JobsPage() -> Html {
             }
         }
     };
-    // The list as last rendered, read by the callbacks when the user acts: keying them on the
-    // list itself would re-create them (and re-render every card) on every batch of events.
-    let current = use_mut_ref(|| Rc::new(Listed::default()));
-    *current.borrow_mut() = listed.clone();
+    // The list as last rendered, read from the cache by the callbacks when the user acts:
+    // keying them on the list itself would re-create them (and re-render every card) on every
+    // batch of events.
     let order_now = {
-        let current = current.clone();
+        let cache = cache.clone();
         move || -> Vec<String> {
-            current
+            cache
                 .borrow()
-                .jobs
                 .iter()
-                .map(|(j, _)| j.id.clone())
+                .flat_map(|c| c.listed.jobs.iter().map(|(j, _)| j.id.clone()))
                 .collect()
         }
     };

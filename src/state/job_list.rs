@@ -16,7 +16,7 @@ use imbl::Vector;
 
 use crate::state::eta::{estimate_recent, Eta, EtaConfig, RECENT_SAMPLES};
 use crate::state::job_filter::{JobFilter, Sort};
-use crate::state::jobs_store::JobsState;
+use crate::state::jobs_store::{tally, JobsState};
 use crate::types::{Job, JobStatus};
 
 /// The list as filtered and sorted for display, with counts over all jobs.
@@ -50,24 +50,37 @@ pub fn relist(
     now_ms: i64,
 ) -> Rc<Listed> {
     if let Some(p) = prev {
-        let unchanged = state
-            .changes
-            .since(p.revision)
-            .is_some_and(|c| c.is_empty());
-        // Time and metric samples (which move ETAs) are not job changes.
-        let time_bound = filter.failure.is_some() && filter.within_s.is_some();
-        if unchanged && !time_bound && filter.sort != Sort::Eta {
-            return p.clone();
-        }
-        if let Some(next) = update(p, state, filter, touched, now_ms) {
-            return Rc::new(next);
+        if let Some(changed) = state.changes.since(p.revision) {
+            // Time and metric samples (which move ETAs) are not job changes.
+            let time_bound = filter.failure.is_some() && filter.within_s.is_some();
+            if changed.is_empty() && !time_bound && filter.sort != Sort::Eta {
+                return p.clone();
+            }
+            if let Some(next) = update_with(p, &changed, state, filter, touched, now_ms) {
+                return Rc::new(next);
+            }
         }
     }
     Rc::new(list_jobs(state, filter, touched, now_ms))
 }
 
+/// `prev` updated with the jobs changed since it was built, or `None` if that cannot be done.
+#[cfg(test)]
 fn update(
     prev: &Listed,
+    state: &JobsState,
+    filter: &JobFilter,
+    touched: Option<&BTreeSet<String>>,
+    now_ms: i64,
+) -> Option<Listed> {
+    let changed = state.changes.since(prev.revision)?;
+    update_with(prev, &changed, state, filter, touched, now_ms)
+}
+
+/// `prev` updated with `changed` (the ids changed since it was built).
+fn update_with(
+    prev: &Listed,
+    changed: &[&str],
     state: &JobsState,
     filter: &JobFilter,
     touched: Option<&BTreeSet<String>>,
@@ -77,14 +90,13 @@ fn update(
     if filter.sort != Sort::Newest || time_bound {
         return None;
     }
-    let changed = state.changes.since(prev.revision)?;
     if changed.len() > prev.jobs.len() / 8 + 16 {
         return None;
     }
     let mut jobs = prev.jobs.clone();
     let mut listed_counts = prev.listed_counts;
     let mut done: HashSet<&str> = HashSet::with_capacity(changed.len());
-    for id in changed {
+    for &id in changed {
         if !done.insert(id) {
             continue;
         }
@@ -118,25 +130,16 @@ fn update(
     })
 }
 
-fn tally(counts: &mut [u64; 6], status: JobStatus, delta: i64) {
-    if let Some(i) = JobStatus::ALL.iter().position(|s| *s == status) {
-        counts[i] = counts[i].saturating_add_signed(delta);
-    }
-}
-
 /// Jobs per shown status (`JobStatus::ALL` order): the store's counts, moved for the few jobs
 /// a pending action shows differently.
 fn shown_counts(state: &JobsState) -> [u64; 6] {
     let mut counts = state.status_counts;
-    let index = |s: JobStatus| JobStatus::ALL.iter().position(|x| *x == s);
     for id in state.pending.keys() {
         let Some(job) = state.job(id) else { continue };
         let shown = state.shown_status(job);
-        if let (Some(from), Some(to)) = (index(job.status), index(shown)) {
-            if from != to {
-                counts[from] = counts[from].saturating_sub(1);
-                counts[to] += 1;
-            }
+        if shown != job.status {
+            tally(&mut counts, job.status, -1);
+            tally(&mut counts, shown, 1);
         }
     }
     counts
@@ -166,9 +169,7 @@ pub fn list_jobs(
     let mut jobs: Vec<(Rc<Job>, JobStatus)> = Vec::new();
     for entry in state.jobs.values() {
         let shown = state.shown_status(&entry.job);
-        if let Some(i) = JobStatus::ALL.iter().position(|s| *s == shown) {
-            counts[i] += 1;
-        }
+        counts[shown.index()] += 1;
         if filter.matches_at(&entry.job, shown, now_ms)
             && touched.is_none_or(|t| t.contains(&entry.job.id))
         {

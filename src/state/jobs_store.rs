@@ -418,17 +418,12 @@ impl JobsState {
     }
 
     fn count(&mut self, status: JobStatus, delta: i64) {
-        if let Some(i) = JobStatus::ALL.iter().position(|s| *s == status) {
-            self.status_counts[i] = self.status_counts[i].saturating_add_signed(delta);
-        }
+        tally(&mut self.status_counts, status, delta);
     }
 
     /// Jobs held with `status` (the server's status, not the optimistic one).
     pub fn held_with(&self, status: JobStatus) -> u64 {
-        JobStatus::ALL
-            .iter()
-            .position(|s| *s == status)
-            .map_or(0, |i| self.status_counts[i])
+        self.status_counts[status.index()]
     }
 
     /// A pending cancel is settled by the server reaching the state it asked for.
@@ -437,6 +432,12 @@ impl JobsState {
             self.pending.remove(&job.id);
         }
     }
+}
+
+/// Moves a per-status count (`JobStatus::ALL` order) by `delta`, never below zero.
+pub fn tally(counts: &mut [u64; 6], status: JobStatus, delta: i64) {
+    let i = status.index();
+    counts[i] = counts[i].saturating_add_signed(delta);
 }
 
 /// Keeps samples ordered by time, without duplicates, and at most `cap` long.

@@ -28,6 +28,18 @@ impl JobStatus {
         JobStatus::Cancelled,
     ];
 
+    /// Its position in [`JobStatus::ALL`] (the index of per-status count arrays).
+    pub fn index(self) -> usize {
+        match self {
+            JobStatus::Queued => 0,
+            JobStatus::Running => 1,
+            JobStatus::Cancelling => 2,
+            JobStatus::Succeeded => 3,
+            JobStatus::Failed => 4,
+            JobStatus::Cancelled => 5,
+        }
+    }
+
     /// The wire name, also used as the label shown to users.
     pub fn as_str(self) -> &'static str {
         match self {
