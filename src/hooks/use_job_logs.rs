@@ -175,10 +175,21 @@ impl UseJobLogsHandle {
 pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
     let jobs = use_jobs();
     let model = use_mut_ref(|| LogModel::new(MAX_LINES));
+    // Whose lines the model holds: when the id changes, the very render that sees the new id
+    // starts from an empty model (the effect below then loads the new job's log).
+    let model_job = use_mut_ref(|| job_id.clone());
+    if *model_job.borrow() != job_id {
+        *model.borrow_mut() = LogModel::new(MAX_LINES);
+        *model_job.borrow_mut() = job_id.clone();
+    }
     let status = use_state(|| LogStatus::Loading);
     let server_total = use_state(|| 0u64);
     let loading_older = use_state(|| false);
     let attempt = use_state(|| 0u32);
+    // Bumped whenever the model is replaced (another job, a retry): answers to requests made
+    // for the model before (an older page in flight) are dropped instead of mixed in.
+    let generation = use_memo((), |_| Rc::new(Cell::new(0u64)));
+    let generation: Rc<Cell<u64>> = (*generation).clone();
     let force = use_force_update();
     let pump = {
         let model = model.clone();
@@ -204,8 +215,17 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
             server_total.clone(),
             pump.clone(),
         );
-        let jobs = jobs.clone();
+        let (jobs, generation, loading_older) =
+            (jobs.clone(), generation.clone(), loading_older.clone());
         use_effect_with((job_id.clone(), *attempt), move |(job_id, _)| {
+            // A fresh model for every job (and retry): the old job's lines must neither show
+            // nor make the new job's lines with the same numbers look like duplicates.
+            generation.set(generation.get() + 1);
+            *model.borrow_mut() = LogModel::new(MAX_LINES);
+            status.set(LogStatus::Loading);
+            server_total.set(0);
+            loading_older.set(false);
+            pump.rendered();
             let alive = Rc::new(Cell::new(true));
             let subscription = Rc::new(Cell::new(None::<u64>));
             {
@@ -245,12 +265,13 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
         });
     }
     let older = {
-        let (model, loading_older, pump, jobs, job_id) = (
+        let (model, loading_older, pump, jobs, job_id, generation) = (
             model.clone(),
             loading_older.clone(),
             pump.clone(),
             jobs.clone(),
             job_id.clone(),
+            generation.clone(),
         );
         Callback::from(move |_| {
             let first = model.borrow().buffer.first_n();
@@ -268,8 +289,13 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
                 jobs.clone(),
                 job_id.clone(),
             );
+            let (generation, asked_in) = (generation.clone(), generation.get());
             spawn_local(async move {
-                match jobs.api().job_logs_before(&job_id, first, PAGE_LINES).await {
+                let result = jobs.api().job_logs_before(&job_id, first, PAGE_LINES).await;
+                if generation.get() != asked_in {
+                    return; // the model was replaced meanwhile (another job)
+                }
+                match result {
                     Ok(page) => {
                         model.borrow_mut().prepend(page.lines);
                     }

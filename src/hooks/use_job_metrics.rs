@@ -36,29 +36,36 @@ pub fn use_job_metrics(job_id: String) -> UseJobMetricsHandle {
     let jobs = use_jobs();
     let state = jobs.state();
     let live = state.connection.is_live();
-    let backfill = use_state(|| None::<Result<Rc<Vec<MetricSample>>, ApiError>>);
+    // The answer and the job it is for: after the id changes, another job's samples are never
+    // shown, and the new job's are fetched even while the page is not live.
+    let backfill = use_state(|| None::<(String, Result<Rc<Vec<MetricSample>>, ApiError>)>);
+    let current = backfill
+        .as_ref()
+        .filter(|(id, _)| *id == job_id)
+        .map(|(_, result)| result.clone());
     // Answers to an earlier request (another job, an earlier reconnect) are dropped.
     let generation = use_memo((), |_| Rc::new(Cell::new(0u64)));
     {
         let (backfill, api, generation) =
             (backfill.clone(), jobs.api().clone(), generation.clone());
+        let have = current.is_some();
         use_effect_with((job_id.clone(), live), move |(id, live)| {
             // Fetch on open and whenever the page is live again; not while it is not.
-            if *live || backfill.is_none() {
+            if *live || !have {
                 let g = generation.get() + 1;
                 generation.set(g);
                 let (id, generation) = (id.clone(), generation.clone());
                 spawn_local(async move {
                     let result = api.job_metrics(&id).await.map(|m| Rc::new(m.samples));
                     if generation.get() == g {
-                        backfill.set(Some(result));
+                        backfill.set(Some((id, result)));
                     }
                 });
             }
         });
     }
     let store_series = state.metrics.get(&job_id).cloned();
-    let fetched = match &*backfill {
+    let fetched = match &current {
         Some(Ok(samples)) => Some(samples.clone()),
         _ => None,
     };
@@ -72,10 +79,10 @@ pub fn use_job_metrics(job_id: String) -> UseJobMetricsHandle {
     });
     UseJobMetricsHandle {
         samples,
-        error: match &*backfill {
+        error: match &current {
             Some(Err(e)) => Some(e.clone()),
             _ => None,
         },
-        loading: backfill.is_none(),
+        loading: current.is_none(),
     }
 }

@@ -9,7 +9,7 @@
 //! console after each render, so the reducer stays pure. User actions are logged when asked for
 //! (debug) and when answered (info, or warn when refused).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -352,7 +352,9 @@ pub fn use_jobs() -> UseJobsHandle {
 #[hook]
 pub fn use_job(id: String) -> (Option<Rc<Job>>, Option<ApiError>) {
     let jobs = use_jobs();
-    let fetched = use_state(|| None::<Result<Rc<Job>, ApiError>>);
+    // The fetched job and the id it was fetched for: after the id changes, the previous job is
+    // never shown in the new one's place.
+    let fetched = use_state(|| None::<(String, Result<Rc<Job>, ApiError>)>);
     let in_store = jobs.state().job(&id).cloned();
     let loaded = jobs.state().loaded;
     {
@@ -362,16 +364,26 @@ pub fn use_job(id: String) -> (Option<Rc<Job>>, Option<ApiError>) {
         use_effect_with(
             (id.clone(), loaded && in_store.is_none()),
             move |(id, need)| {
+                // An answer that arrives after the id changed must not replace the new one's.
+                let current = Rc::new(Cell::new(true));
                 if *need {
-                    let id = id.clone();
+                    let (id, current) = (id.to_string(), current.clone());
                     spawn_local(async move {
-                        fetched.set(Some(api.get_job(&id).await.map(Rc::new)));
+                        let result = api.get_job(&id).await.map(Rc::new);
+                        if current.get() {
+                            fetched.set(Some((id, result)));
+                        }
                     });
                 }
+                move || current.set(false)
             },
         );
     }
-    match (in_store, &*fetched) {
+    let fetched = fetched
+        .as_ref()
+        .filter(|(for_id, _)| *for_id == id)
+        .map(|(_, result)| result);
+    match (in_store, fetched) {
         (Some(job), _) => (Some(job), None),
         (None, Some(Ok(job))) => (Some(job.clone()), None),
         (None, Some(Err(e))) => (None, Some(e.clone())),

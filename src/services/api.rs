@@ -160,6 +160,21 @@ impl ApiClient {
         get(&self.url(&format!("/jobs/{}/logs?tail={tail}", encode_component(id)))).await
     }
 
+    /// Up to `limit` log lines of a job after line `after` (polling while the WebSocket cannot
+    /// be used).
+    pub async fn job_logs_after(
+        &self,
+        id: &str,
+        after: u64,
+        limit: u64,
+    ) -> Result<LogPage, ApiError> {
+        get(&self.url(&format!(
+            "/jobs/{}/logs?after={after}&limit={limit}",
+            encode_component(id)
+        )))
+        .await
+    }
+
     /// Up to `limit` log lines of a job before line `before`.
     pub async fn job_logs_before(
         &self,

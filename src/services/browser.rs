@@ -17,6 +17,19 @@ pub fn hash_query_string() -> String {
     hash_query(&location_part(|l| l.hash())).to_string()
 }
 
+/// The location hash, `#` included (empty when there is none).
+pub fn hash() -> String {
+    location_part(|l| l.hash())
+}
+
+/// Replaces the location hash without a navigation (no `hashchange`, no history entry).
+pub fn replace_hash(hash: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        // A refused replacement (e.g. a sandboxed frame) only leaves the old address.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+    }
+}
+
 fn location_part(
     f: impl Fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>,
 ) -> String {

@@ -34,6 +34,7 @@ use crate::state::backoff::Backoff;
 use crate::state::connection::Connection;
 use crate::state::heartbeat::Heartbeat;
 use crate::state::jobs_store::{Action, Event};
+use crate::state::log_poll::{take_page, POLL_PAGES_PER_ROUND, POLL_PAGE_LINES};
 use crate::state::sequence::{SeqTracker, Verdict};
 use crate::state::snapshot_pages::{Pages, FIRST_PAGE_LIMIT, MAX_HELD};
 use crate::types::{ClientMessage, Job, LogLine, QueueStatus, ServerMessage};
@@ -442,6 +443,7 @@ impl Agent {
         let delay = match self.load_snapshot().await {
             None => return Wait::Stopped,
             Some(Ok(())) => {
+                self.poll_logs().await;
                 self.poll_backoff.reset();
                 self.set_connection(Connection::Polling {
                     reason: reason.clone(),
@@ -471,6 +473,43 @@ impl Agent {
             // Polls keep their minimum interval even when woken; only stop is immediate.
             Wait::Woken => Wait::Elapsed,
             other => other,
+        }
+    }
+
+    /// Polls every subscribed job's log from its last delivered line (see `state::log_poll`), so
+    /// open log views keep receiving lines while the WebSocket cannot be used. A failed request
+    /// leaves the line number where it was: the next round (or the live stream) resumes there.
+    async fn poll_logs(&mut self) {
+        let jobs: Vec<(String, u64)> = self.subs.iter().map(|(j, n)| (j.clone(), *n)).collect();
+        for (job_id, mut last) in jobs {
+            for _ in 0..POLL_PAGES_PER_ROUND {
+                let page = match self
+                    .api
+                    .job_logs_after(&job_id, last, POLL_PAGE_LINES)
+                    .await
+                {
+                    Ok(page) => page,
+                    Err(e) => {
+                        warn(&format!("live: polling the log of {job_id}: {e}"));
+                        break;
+                    }
+                };
+                let (lines, new_last, more) = take_page(last, page.lines, POLL_PAGE_LINES);
+                // Unsubscribed while the request was out: nothing to deliver.
+                let Some(sub) = self.subs.get_mut(&job_id) else {
+                    break;
+                };
+                // The subscription may have moved on meanwhile (re-subscribed further on).
+                let lines: Vec<LogLine> = lines.into_iter().filter(|l| l.n > *sub).collect();
+                *sub = (*sub).max(new_last);
+                last = *sub;
+                if !lines.is_empty() {
+                    self.sinks.logs.emit((job_id.clone(), lines));
+                }
+                if !more {
+                    break;
+                }
+            }
         }
     }
 

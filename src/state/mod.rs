@@ -22,6 +22,7 @@ pub mod jobs_store;
 pub mod log_buffer;
 pub mod log_format;
 pub mod log_intake;
+pub mod log_poll;
 pub mod log_pump;
 pub mod log_rows;
 pub mod log_tokens;

@@ -58,9 +58,35 @@ pub fn hash_query(hash: &str) -> &str {
     hash.split_once('?').map(|(_, q)| q).unwrap_or("")
 }
 
+/// The permalink of line `n` of a job's log: `#/jobs/<id>/logs?line=N`.
+pub fn log_permalink(job_id: &str, n: u64) -> String {
+    format!("#/jobs/{}/logs?line={n}", encode_component(job_id))
+}
+
+/// Whether `hash` is the log route of `job_id` (with any query): there, marking a line also
+/// puts its permalink in the address bar; elsewhere (the list's viewer) the address stays.
+pub fn is_log_route(hash: &str, job_id: &str) -> bool {
+    let path = hash.split('?').next().unwrap_or_default();
+    path.strip_prefix("#/jobs/")
+        .and_then(|rest| rest.strip_suffix("/logs"))
+        .is_some_and(|id| decode_component(id) == job_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_permalinks_and_their_route() {
+        let link = log_permalink("job 1/x", 42);
+        assert_eq!(link, "#/jobs/job%201%2Fx/logs?line=42");
+        assert!(is_log_route(&link, "job 1/x"));
+        assert!(is_log_route("#/jobs/job_1/logs", "job_1"));
+        assert!(!is_log_route("#/jobs/job_1/logs", "job_2"));
+        assert!(!is_log_route("#/jobs/job_1", "job_1"));
+        assert!(!is_log_route("#/jobs?status=failed", "job_1"));
+        assert!(!is_log_route("", "job_1"));
+    }
 
     #[test]
     fn encode_decode_round_trip() {

@@ -8,7 +8,9 @@ use yew::prelude::*;
 
 use crate::components::jobs::log_line::LogText;
 use crate::hooks::use_job_logs::{use_job_logs, LogStatus};
+use crate::hooks::use_jobs;
 use crate::state::format::thousands;
+use crate::state::log_poll::LineSource;
 use crate::state::log_viewport::tail_rows;
 use crate::types::LogLine;
 
@@ -43,6 +45,11 @@ pub struct JobLogPanelProps {
 #[component]
 pub fn JobLogPanel(props: &JobLogPanelProps) -> Html {
     let logs = use_job_logs(props.job_id.to_string());
+    let jobs = use_jobs();
+    let job_finished = jobs
+        .state()
+        .job(&props.job_id)
+        .is_some_and(|j| j.status.is_terminal());
     // The first and last line numbers of the last render, and a frame that renders again
     // while the panel fills up.
     let last = use_mut_ref(|| None::<(u64, u64)>);
@@ -79,6 +86,10 @@ pub fn JobLogPanel(props: &JobLogPanelProps) -> Html {
         html! { <p role="status" class="loading">{ "Loading log…" }</p> }
     } else {
         let mut notes = vec![format!("{} lines", thousands(buffer.last_n()))];
+        let source = LineSource::of(&jobs.state().connection);
+        if source != LineSource::Following && !job_finished {
+            notes.push(source.describe().to_string());
+        }
         if held > RENDERED {
             notes.push(format!("showing the last {}", thousands(RENDERED as u64)));
         }

@@ -15,11 +15,13 @@ use crate::components::jobs::log_row::LogRow;
 use crate::components::modal::Modal;
 use crate::hooks::use_job_logs::{use_job_logs, LogStatus, MAX_LINES};
 use crate::hooks::{use_api, use_config, use_jobs};
-use crate::services::{auth, download};
+use crate::services::{auth, browser, download};
 use crate::state::format::thousands;
+use crate::state::log_poll::LineSource;
 use crate::state::log_tokens::strip_ansi;
 use crate::state::log_view::{LogModel, LEVELS};
 use crate::state::log_viewport::{rows_before, slice, wrap_cols, Slice, Viewport};
+use crate::state::url::{is_log_route, log_permalink};
 use crate::types::LogLine;
 
 /// Height of one visual row (px); matches `.log-row` in styles/logs.css.
@@ -89,10 +91,36 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
     let copied = use_state(|| None::<String>);
     let complete = use_state(|| false);
     let marked = use_state(|| props.line);
+    {
+        // A permalink opened while the viewer is open (back/forward, a pasted link).
+        let marked = marked.clone();
+        use_effect_with(props.line, move |line| {
+            if line.is_some() {
+                marked.set(*line);
+            }
+        });
+    }
     // Keeps the line at the top of the viewport in place when older lines are prepended.
     let anchor = use_mut_ref(|| None::<(u64, f64)>);
     // The slice of the last render.
     let rendered = use_mut_ref(|| None::<Slice>);
+    // The marked line the view last scrolled to (it scrolls to a mark once).
+    let revealed = use_mut_ref(|| None::<u64>);
+    // A click on a line number marks that line where it is (no scroll, no navigation); on the
+    // log's own route the address becomes the line's permalink.
+    let on_mark = {
+        let (marked, revealed, job_id) = (marked.clone(), revealed.clone(), props.job_id.clone());
+        let logs = logs.clone();
+        Callback::from(move |n: u64| {
+            *revealed.borrow_mut() = Some(n);
+            // Following would scroll the marked line away as new lines arrive.
+            logs.update(|m| m.follow.following = false);
+            marked.set(Some(n));
+            if is_log_route(&browser::hash(), &job_id) {
+                browser::replace_hash(&log_permalink(&job_id, n));
+            }
+        })
+    };
 
     let job = jobs.state().job(&props.job_id).cloned();
     let terminal = job.as_ref().is_some_and(|j| j.status.is_terminal());
@@ -125,14 +153,14 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
             html! {
                 <LogRow key={l.n} line={l.clone()} job_id={props.job_id.clone()} wrap={*wrap}
                         timestamps={*timestamps} current={current == Some(l.n)}
-                        marked={*marked == Some(l.n)} highlight={highlight.clone()} />
+                        marked={*marked == Some(l.n)} highlight={highlight.clone()}
+                        on_mark={on_mark.clone()} />
             }
         })
         .collect();
 
     // After every render: restore the anchor, reveal a permalinked line once it is loaded, or
     // follow the bottom (set without reading the layout back: the content's height is known).
-    let revealed = use_mut_ref(|| None::<u64>);
     {
         let (viewport, anchor, revealed, logs2) = (
             viewport.clone(),
@@ -377,7 +405,7 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
             "{} lines · {}{}",
             thousands(last_n),
             if model.follow.following {
-                "following"
+                LineSource::of(&jobs.state().connection).describe()
             } else {
                 "paused (scrolled up)"
             },

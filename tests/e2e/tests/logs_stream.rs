@@ -438,6 +438,124 @@ async fn log_permalink_marks_its_line() {
     );
 }
 
+/// The marked rows and the location hash, once rows are shown.
+async fn marked_rows_and_hash(stack: &Stack) -> (Vec<u64>, String) {
+    let rows = lv::read_rows(stack.browser())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hash = stack
+        .browser()
+        .client()
+        .execute("return location.hash;", vec![])
+        .await
+        .expect("reading the hash");
+    let marked = rows
+        .iter()
+        .filter(|r| r.has_class("marked"))
+        .map(|r| r.n)
+        .collect();
+    (marked, hash.as_str().unwrap_or_default().to_string())
+}
+
+/// Clicking a line number inside the open viewer marks that line there (the address becomes
+/// its permalink, the viewer stays open, nothing reloads); moving to another job's page in the
+/// same document shows that job's own lines, not the first job's lines under the same numbers.
+#[tokio::test]
+async fn clicking_a_line_number_marks_it_and_another_job_starts_afresh() {
+    let stack = Stack::start().await;
+    let first = stack
+        .create_job(
+            "ds_customers",
+            "profile",
+            json!({"chunk_rows": 1000, "chunk_delay_ms": 0}),
+        )
+        .await;
+    let second = stack
+        .create_job(
+            "ds_sales",
+            "profile",
+            json!({"chunk_rows": 500, "chunk_delay_ms": 0}),
+        )
+        .await;
+    let (a, b) = (id_of(&first), id_of(&second));
+    for id in [&a, &b] {
+        stack
+            .wait_job(id, "to finish", timeout_secs(60), is_terminal)
+            .await;
+    }
+    stack.open(&format!("/jobs/{a}/logs?line=5")).await;
+    wait_viewer(&stack, "to show line 5", default_timeout(), |v| {
+        v.rows > 0 && v.first_n <= Some(5)
+    })
+    .await;
+    assert_eq!(marked_rows_and_hash(&stack).await.0, vec![5]);
+    // A marker on the document: a reload or a new document would lose it.
+    stack
+        .browser()
+        .client()
+        .execute("window.__sameDocument = true; return null;", vec![])
+        .await
+        .expect("marking the document");
+
+    lv::click(
+        stack.browser(),
+        "[data-testid=log-modal] [data-testid=log-row][data-n=\"8\"] .log-n",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (marked, hash) = wait_for("line 8 to be marked", default_timeout(), || async {
+        let (marked, hash) = marked_rows_and_hash(&stack).await;
+        if marked == vec![8] {
+            Ok((marked, hash))
+        } else {
+            Err(format!("marked {marked:?}, hash {hash}"))
+        }
+    })
+    .await;
+    assert_eq!(hash, format!("#/jobs/{a}/logs?line=8"), "marked {marked:?}");
+    let same = stack
+        .browser()
+        .client()
+        .execute(
+            "return window.__sameDocument === true && !!document.querySelector('[data-testid=log-modal]');",
+            vec![],
+        )
+        .await
+        .expect("reading the marker");
+    assert_eq!(same, json!(true), "the click reloaded or closed the viewer");
+    assert!(
+        !viewer(&stack).await.following(),
+        "a marked line is not followed"
+    );
+
+    // Another job, same document: its page's log panel holds its own lines.
+    let backend_b = lv::backend_log(&stack, &b).await;
+    jobs_e2e::live_view::set_hash(stack.browser(), &format!("#/jobs/{b}"))
+        .await
+        .expect("to the second job");
+    wait_for(
+        "the second job's log panel to hold exactly its own lines",
+        timeout_secs(20),
+        || async {
+            let panel = jobs_e2e::live_view::read_log_panel(stack.browser())
+                .await
+                .map_err(|e| e.to_string())?;
+            let diff = jobs_e2e::live_view::log_vs_backend(&panel, &backend_b);
+            if diff.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{diff:?}"))
+            }
+        },
+    )
+    .await;
+    println!(
+        "second job: {} lines of its own after the first job's {}",
+        backend_b.len(),
+        log_count(&stack.job(&a).await)
+    );
+}
+
 #[tokio::test]
 async fn log_permalink_to_a_line_before_the_backfill_marks_it() {
     let stack = Stack::start().await;

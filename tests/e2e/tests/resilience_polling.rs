@@ -7,15 +7,19 @@
 //! polling (its progress text changes at least twice, and it is marked stale since the page is
 //! not live) and ends with the backend's final status, and that once a forwarder to the API
 //! appears on that port the indicator is `live` again within 30 s (`BACK_TO_LIVE_MS`), with
-//! new jobs arriving over the WebSocket.
+//! new jobs arriving over the WebSocket. Meanwhile a job's log, open on its page while polling,
+//! keeps growing (lines fetched with `logs?after=`), its status says it is polling, and it ends
+//! with the backend's whole log, each line once and in order.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use jobs_e2e::live_view::{
     backend_jobs, cards_vs_backend, connection_history, describe_history, epoch_ms,
-    first_change_to, install_connection_recorder, is_terminal, read_page, wait_connection,
+    first_change_to, install_connection_recorder, is_terminal, log_vs_backend, read_connection,
+    read_log_panel, read_page, set_hash, wait_connection,
 };
+use jobs_e2e::log_viewer::backend_log;
 use jobs_e2e::netfault::{assert_nothing_listens, Forwarder};
 use jobs_e2e::{dom, net, timeout_secs, wait_for, Stack};
 use serde_json::json;
@@ -142,6 +146,86 @@ async fn websocket_refused_page_polls_then_returns_to_live() {
     let page = read_page(browser).await.expect("page");
     assert_eq!(page.connection.state, "polling");
     assert!(page.connection.retry_button, "no Retry now while polling");
+
+    // While polling, an open log keeps receiving lines (by polling `logs?after=`), says so,
+    // and ends with the backend's whole log, each line once and in order.
+    let logged = stack
+        .create_job(
+            "ds_sales",
+            "profile",
+            json!({"chunk_rows": 250, "chunk_delay_ms": 150, "passes": 2}),
+        )
+        .await;
+    let logged_id = logged["id"].as_str().expect("job id").to_string();
+    set_hash(browser, &format!("#/jobs/{logged_id}"))
+        .await
+        .expect("to the job page");
+    let growth: RefCell<Vec<u64>> = RefCell::new(Vec::new());
+    let growth = wait_for(
+        "the open log to grow twice while polling",
+        timeout_secs(40),
+        || {
+            let growth = &growth;
+            async move {
+                let page = read_connection(browser).await.map_err(|e| e.to_string())?;
+                if page.state != "polling" {
+                    return Err(format!("indicator left polling: {page:?}"));
+                }
+                let panel = read_log_panel(browser).await.map_err(|e| e.to_string())?;
+                let status = browser
+                    .client()
+                    .execute(
+                        "const s = document.querySelector('[data-testid=\"log-status\"]'); return s ? s.textContent : '';",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = status.as_str().unwrap_or_default().to_string();
+                let mut growth = growth.borrow_mut();
+                let last = panel.last_n();
+                if last > 0 && growth.last() != Some(&last) {
+                    if !status.contains("polling") {
+                        return Err(format!("log status does not say polling: {status:?}"));
+                    }
+                    growth.push(last);
+                }
+                if growth.len() >= 3 {
+                    Ok(growth.clone())
+                } else {
+                    Err(format!("last lines so far: {growth:?}; status {status:?}"))
+                }
+            }
+        },
+    )
+    .await;
+    assert!(
+        growth.windows(2).all(|w| w[0] < w[1]),
+        "the log went back: {growth:?}"
+    );
+    println!("log lines while polling: {growth:?}");
+    stack
+        .wait_job(&logged_id, "to finish", timeout_secs(90), is_terminal)
+        .await;
+    let backend_lines = backend_log(&stack, &logged_id).await;
+    wait_for(
+        "the polled log to equal the backend's",
+        timeout_secs(20),
+        || async {
+            let panel = read_log_panel(browser).await.map_err(|e| e.to_string())?;
+            let diff = log_vs_backend(&panel, &backend_lines);
+            if diff.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{diff:?}"))
+            }
+        },
+    )
+    .await;
+    println!(
+        "polled log: {} lines, each once and in order",
+        backend_lines.len()
+    );
+    set_hash(browser, "#/jobs").await.expect("back to the list");
 
     // The WebSocket works again: a forwarder to the API on the refused port.
     let forwarder = Forwarder::start(ws_port, stack.api_port())
