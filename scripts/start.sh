@@ -31,6 +31,9 @@ pids+=($!)
 until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
 
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" DATA_DIR="$RUN/data"
+# The page is served from another origin than the API: allow exactly that one (the backend
+# allows none by default). localhost is the same server under the name people type.
+export CORS_ORIGINS="${CORS_ORIGINS:-http://127.0.0.1:$APP_PORT,http://localhost:$APP_PORT}"
 (cd "$ROOT/tests/backend" && exec "$VENV/bin/python" -m uvicorn jobs_backend.app:app \
   --host 127.0.0.1 --port "$API_PORT" --log-level warning) >"$RUN/api.log" 2>&1 &
 pids+=($!)

@@ -2,8 +2,11 @@
 
 ``create_app(settings)`` builds an app for explicit settings (used by tests). Redis errors become
 503 responses (except GET /queue, which reports ``redis.ok = false``), unknown jobs 404, illegal
-state changes 409, bad input 422 in FastAPI's shape. With ``API_TOKENS`` set, every ``/api/v1``
-route needs a bearer token (``auth.py``).
+state changes 409, bad input 422 in FastAPI's shape, a body over ``MAX_BODY_BYTES`` 413, anything
+unexpected 500 with a fixed message (never the exception's text). Every error is JSON
+``{"detail": ...}``; no response is HTML built from input. With ``API_TOKENS`` set, every
+``/api/v1`` route needs a bearer token (``auth.py``). CORS answers only ``CORS_ORIGINS`` (none by
+default: same origin only), and the WebSocket refuses other browser origins (``guards.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from fastapi.responses import Response
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import auth, datasets, http_api, models, ws
+from . import auth, datasets, guards, http_api, models, ws
 from .config import Settings
 from .rqueue import RQ, CachedSnapshot
 from .statemachine import IllegalTransition
@@ -52,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.aredis.aclose()
 
     app = FastAPI(title="Jobs backend (reference)", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
-    store = JobStore(settings.redis_url, settings.events_maxlen, settings.log_cap, settings.metrics_cap)
+    store = JobStore.from_settings(settings)
     rq = RQ(settings.redis_url)
     app.state.settings = settings
     app.state.store = store
@@ -63,9 +66,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.auth = auth.TokenCheck(settings.api_tokens, app.state.aredis)
     auth.install_log_redaction()
-    # Added first, so it runs inside CORS: a 401 must carry the CORS headers too.
+    # Middleware added first runs innermost. Request order: CORS, origin check (WebSocket), auth,
+    # body limit, app; so a 401 or 413 carries the CORS headers too, and a request is refused
+    # for its token before its body is read.
+    app.add_middleware(guards.BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(auth.BearerAuth, check=app.state.auth)
+    app.add_middleware(guards.OriginCheck, allowed=settings.cors_origins)
     # Only what the app sends: JSON bodies and the bearer token; no cookies, no exposed headers.
+    # No origins configured: no CORS headers at all, i.e. same-origin pages only.
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"])
 
@@ -87,6 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(IllegalTransition)
     async def _409(request: Request, exc: IllegalTransition):
         return _error(409, exc.detail)
+
+    @app.exception_handler(Exception)
+    async def _500(request: Request, exc: Exception):
+        # the exception's text may hold input; it goes to the log (by Starlette), not to the client
+        return _error(500, "internal server error")
 
     @app.exception_handler(redis.ConnectionError)
     @app.exception_handler(redis.TimeoutError)

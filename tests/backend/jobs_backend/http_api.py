@@ -10,20 +10,28 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+import re
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from . import datasets, queries
 from .jobdoc import now_ms
-from .models import (STATUSES, BulkResponse, BulkScopeRequest, BulkStartRequest, DatasetList, ErrorResponse,
-                     Job, JobCreate, JobKind, JobList, LogPage, MetricList, QueueInfo, Stats)
+from .models import (JOB_ID_PATTERN, MAX_ID_LEN, MAX_INT, MAX_QUERY_LEN, STATUSES, BulkResponse, BulkScopeRequest,
+                     BulkStartRequest, DatasetList, ErrorResponse, Job, JobCreate, JobKind, JobList, LogPage,
+                     MetricList, QueueInfo, Stats)
 from .rqueue import RQ, queue_snapshot
 from .statemachine import IllegalTransition
 from .store import JobNotFound, JobStore, dumps
 
 router = APIRouter(prefix="/api/v1")
+
+# Every route's job id: malformed ids are a 422 before any lookup (and never reach a header,
+# such as the download's file name).
+JobIdPath = Path(pattern=JOB_ID_PATTERN, description="job id, e.g. job_3f2a9c1d4e5b")
+_JOB_ID = re.compile(JOB_ID_PATTERN)
 
 E404 = {404: {"model": ErrorResponse, "description": "unknown job or dataset"}}
 E409 = {409: {"model": ErrorResponse, "description": "illegal in the job's current state"}}
@@ -66,11 +74,12 @@ def _status_filter(values: list[str] | None) -> set[str] | None:
 def list_jobs(
     request: Request,
     status: list[str] | None = Query(None, description="repeatable or comma-separated"),
-    dataset: str | None = Query(None, description="dataset id"),
+    dataset: str | None = Query(None, max_length=MAX_ID_LEN, description="dataset id"),
     kind: JobKind | None = None,
-    q: str | None = Query(None, description="case-insensitive substring of id, dataset name, kind, error message"),
+    q: str | None = Query(None, max_length=MAX_QUERY_LEN,
+                          description="case-insensitive substring of id, dataset name, kind, error message"),
     sort: Literal["newest", "oldest", "progress", "status"] = "newest",
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_INT),
     limit: int = Query(500, ge=1, le=5000),
 ):
     statuses = _status_filter(status)
@@ -86,7 +95,7 @@ def list_jobs(
 
 
 @router.get("/jobs/{job_id}", response_model=Job, responses={**E404, **E503}, summary="Get a job")
-def get_job(request: Request, job_id: str):
+def get_job(request: Request, job_id: str = JobIdPath):
     raw = _store(request).get_raw(job_id)
     if raw is None:
         raise JobNotFound(job_id)
@@ -158,6 +167,10 @@ def _bulk_scope(request: Request, body: BulkScopeRequest, action) -> Response:
         ids = [job["id"] for _, job in queries.select(rows, set(f.status or []) or None, f.dataset, f.kind, f.q)]
     results = []
     for i, job_id in enumerate(ids):
+        if not _JOB_ID.fullmatch(job_id):
+            results.append(_item(i, job_id, False, 422, f"ids.{i}: not a job id (letters, digits, '_' "
+                                 f"and '-', 1 to {MAX_ID_LEN} characters)", None))
+            continue
         try:
             results.append(_item(i, job_id, True, 200, None, action(request, job_id)))
         except JobNotFound as e:
@@ -181,12 +194,12 @@ def bulk_retry(request: Request, body: BulkScopeRequest):
 # (after the bulk routes: /jobs/{job_id}/cancel would otherwise match /jobs/bulk/cancel)
 
 @router.post("/jobs/{job_id}/cancel", response_model=Job, responses={**E404, **E409, **E503}, summary="Cancel a job")
-def cancel_job(request: Request, job_id: str):
+def cancel_job(request: Request, job_id: str = JobIdPath):
     return _json(dumps(_cancel(request, job_id)))
 
 
 @router.post("/jobs/{job_id}/retry", response_model=Job, responses={**E404, **E409, **E503}, summary="Retry a job")
-def retry_job(request: Request, job_id: str):
+def retry_job(request: Request, job_id: str = JobIdPath):
     return _json(dumps(_retry(request, job_id)))
 
 
@@ -195,9 +208,10 @@ def retry_job(request: Request, job_id: str):
 @router.get("/jobs/{job_id}/logs", response_model=LogPage, responses={**E404, **E503}, summary="Page through a job's log")
 def get_logs(
     request: Request,
-    job_id: str,
-    after: int | None = Query(None, ge=0, description="page forward: lines with n > after"),
-    before: int | None = Query(None, ge=1, description="page backward: the last `limit` lines with n < before"),
+    job_id: str = JobIdPath,
+    after: int | None = Query(None, ge=0, le=MAX_INT, description="page forward: lines with n > after"),
+    before: int | None = Query(None, ge=1, le=MAX_INT,
+                               description="page backward: the last `limit` lines with n < before"),
     tail: int | None = Query(None, ge=1, le=10_000, description="the last N lines"),
     limit: int = Query(1000, ge=1, le=10_000),
 ):
@@ -212,7 +226,7 @@ def _iso(ts: int) -> str:
 @router.get("/jobs/{job_id}/logs/download", response_class=StreamingResponse, responses={
     200: {"content": {"text/plain": {"example": "2025-11-28T22:33:20.123Z INFO [attempt 1] chunk 3/40 done\n"}},
           "description": "the whole log as text"}, **E404, **E503}, summary="Download a job's log")
-def download_logs(request: Request, job_id: str):
+def download_logs(request: Request, job_id: str = JobIdPath):
     store = _store(request)
     store.require(job_id)
 
@@ -227,7 +241,7 @@ def download_logs(request: Request, job_id: str):
 
 
 @router.get("/jobs/{job_id}/metrics", response_model=MetricList, responses={**E404, **E503}, summary="Metric samples")
-def get_metrics(request: Request, job_id: str):
+def get_metrics(request: Request, job_id: str = JobIdPath):
     samples = _store(request).metrics(job_id)
     return _json(f'{{"job_id":{dumps(job_id)},"samples":[' + ",".join(samples) + "]}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
 from typing_extensions import Annotated
 
 JobStatus = Literal["queued", "running", "cancelling", "succeeded", "failed", "cancelled"]
@@ -16,6 +16,16 @@ JobKind = Literal["profile", "validate"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 STATUSES: tuple[str, ...] = ("queued", "running", "cancelling", "succeeded", "failed", "cancelled")
 KINDS: tuple[str, ...] = ("profile", "validate")
+
+# Input bounds. Ids are opaque to clients, but the ones this backend issues are short and plain
+# (``job_<12 hex>``, ``ds_<file stem>``), so anything else is refused before it reaches a Redis key,
+# a log or an error message.
+JOB_ID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
+MAX_ID_LEN = 128
+MAX_QUERY_LEN = 1000  # the list's free-text search
+MAX_INT = 2**63 - 1  # Redis integers; line numbers and seqs never get near it
+JobId = Annotated[str, StringConstraints(pattern=JOB_ID_PATTERN)]
+DatasetId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_LEN)]
 
 
 class Strict(BaseModel):
@@ -170,7 +180,7 @@ class Dataset(Strict):
 # ------------------------------------------------------------------ requests
 
 class JobCreate(Strict):
-    dataset_id: str
+    dataset_id: DatasetId
     kind: JobKind
     params: JobParams = Field(default_factory=JobParams)
 
@@ -189,14 +199,17 @@ class BulkStartRequest(Strict):
 
 
 class JobFilter(Strict):
-    status: list[JobStatus] | None = None
-    dataset: str | None = None
+    status: list[JobStatus] | None = Field(None, max_length=len(STATUSES))
+    dataset: DatasetId | None = None
     kind: JobKind | None = None
-    q: str | None = None
+    q: str | None = Field(None, max_length=MAX_QUERY_LEN)
 
 
 class BulkScopeRequest(Strict):
-    ids: list[str] | None = Field(None, min_length=1, max_length=10_000)
+    # Each id's format is checked per item (a malformed one fails alone, as 422); the length
+    # bound keeps what a result echoes back small.
+    ids: list[Annotated[str, StringConstraints(max_length=MAX_ID_LEN)]] | None = Field(None, min_length=1,
+                                                                                      max_length=10_000)
     filter: JobFilter | None = None
 
     @model_validator(mode="after")
@@ -375,15 +388,21 @@ class WsError(Strict):
     detail: str
 
 
-class WsSubscribeLogs(Strict):
+class WsClientFrame(BaseModel):
+    """Client frames are read strictly: no extra fields, no coercion ("7" is not a line number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class WsSubscribeLogs(WsClientFrame):
     type: Literal["subscribe_logs"]
-    job_id: str
-    after_line: int = Field(0, ge=0)
+    job_id: JobId
+    after_line: int = Field(0, ge=0, le=MAX_INT)
 
 
-class WsUnsubscribeLogs(Strict):
+class WsUnsubscribeLogs(WsClientFrame):
     type: Literal["unsubscribe_logs"]
-    job_id: str
+    job_id: JobId
 
 
 WS_SERVER_FRAMES = {

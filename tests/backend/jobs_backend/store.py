@@ -1,15 +1,28 @@
-"""Redis job store: job documents, status index, logs, metrics and the global event stream.
+"""Redis job store: job documents, status index, logs, metrics, the event and log streams.
 
 Every change is committed by one Lua script (one round trip, however many log lines it carries)
 that checks the job's ``version`` (optimistic concurrency: a concurrent writer makes the caller
-re-read and re-apply its change), writes the job, its log lines and metric sample, takes one
-``seq`` per event from ``jb:seq`` and XADDs each event with the explicit stream id ``<seq>-0``.
-So a job change and its events are atomic, and ``seq`` grows by exactly one per event in commit
-order, across any number of processes.
+re-read and re-apply its change) and writes the job, its log lines and metric sample together
+with their stream entries, so a job change and everything it announces are atomic.
+
+Two streams, so that log volume can never push job events out:
+
+- ``jb:events`` holds the job events (``job.created``/``job.updated``) and metric samples. Each
+  takes one ``seq`` from ``jb:seq`` and is XADDed with the explicit id ``<seq>-0``: ``seq`` grows
+  by exactly one per event in commit order, across any number of processes, so a reader that
+  sees a jump knows job events were lost (trimmed before it read them) and must resync. Bounded
+  by ``events_maxlen`` (50,000 by default).
+- ``jb:logstream`` holds the log lines (fields job_id/n/body), numbered by their own counter
+  ``jb:logseq`` with ids ``<logseq>-0``, bounded by ``log_stream_maxlen``. It only carries live
+  lines to subscribers: every line is also in the job's list ``jb:logs:<id>`` and numbered per
+  job (``n``), so a reader that finds log entries trimmed fills the gap from the list. A log
+  flood therefore costs a backfill at worst, never a resync of the job list.
 
 Keys (prefix ``jb:``): ``job:<id>`` (JSON string), ``jobs`` (zset, score = creation order),
-``st:<status>`` (set of ids), ``logs:<id>`` (list of LogLine JSON), ``metrics:<id>`` (list of
-MetricSample JSON), ``seq`` (counter), ``events`` (stream, fields type/job_id/body).
+``st:<status>`` (set of ids), ``logs:<id>`` (list of LogLine JSON, at most ``log_cap``),
+``metrics:<id>`` (list of MetricSample JSON, at most ``metrics_cap``), ``seq`` and ``logseq``
+(counters), ``events`` (stream, fields type/job_id/body), ``logstream`` (stream, fields
+job_id/n/body).
 """
 
 from __future__ import annotations
@@ -31,6 +44,8 @@ from .statemachine import TERMINAL, IllegalTransition
 
 K_SEQ = "jb:seq"
 K_EVENTS = "jb:events"
+K_LOGSEQ = "jb:logseq"
+K_LOGSTREAM = "jb:logstream"
 K_INDEX = "jb:jobs"
 K_ORDER = "jb:job_order"
 
@@ -57,12 +72,15 @@ def dumps(obj) -> str:
 
 
 COMMIT_LUA = r"""
--- KEYS: job, seq, events, index, order, logs, metrics, old status set, new status set
--- ARGV: job_id, expected_version (0 = create), maxlen, event_type, job_json,
---       log_cap, metrics_cap, n_logs, log_1..log_n, metric_json ('' = none)
+-- KEYS: job, seq, events, index, order, logs, metrics, old status set, new status set,
+--       logseq, logstream
+-- ARGV: job_id, expected_version (0 = create), events_maxlen, event_type, job_json,
+--       log_cap, metrics_cap, log_stream_maxlen, first_n (n of log_1 minus 1), n_logs,
+--       log_1..log_n, metric_json ('' = none)
 -- One call commits a whole change, however many log lines it carries (a chunk with a
--- log_burst of 10,000 lines is one round trip): the seq numbers of all its events are taken
--- with one INCRBY, the lines pushed in batches, the stream trimmed once at the end.
+-- log_burst of 10,000 lines is one round trip). Job and metric events go to the event stream
+-- (seq from KEYS[2], contiguous); log lines go to the log stream (their own counter KEYS[10]),
+-- so they never take seq numbers or space from job events. Each stream is trimmed once.
 local cur = redis.call('GET', KEYS[1])
 local expected = tonumber(ARGV[2])
 if expected == 0 then
@@ -72,10 +90,11 @@ else
   if tonumber(cjson.decode(cur)['version']) ~= expected then return -1 end
 end
 local job_id = ARGV[1]
-local n_logs = tonumber(ARGV[8])
-local metric = ARGV[9 + n_logs]
-local n_events = 1 + n_logs
-if metric ~= '' then n_events = n_events + 1 end
+local n0 = tonumber(ARGV[9])
+local n_logs = tonumber(ARGV[10])
+local metric = ARGV[11 + n_logs]
+local n_events = 1
+if metric ~= '' then n_events = 2 end
 -- Events get seq numbers first+1 .. first+n_events, in the order they are added below.
 local seq = redis.call('INCRBY', KEYS[2], n_events) - n_events
 local function emit(etype, body)
@@ -91,12 +110,14 @@ redis.call('SADD', KEYS[9], job_id)
 emit(ARGV[4], ARGV[5])
 if n_logs > 0 then
   for i = 1, n_logs, 1000 do
-    redis.call('RPUSH', KEYS[6], unpack(ARGV, 8 + i, 8 + math.min(i + 999, n_logs)))
-  end
-  for i = 1, n_logs do
-    emit('log', ARGV[8 + i])
+    redis.call('RPUSH', KEYS[6], unpack(ARGV, 10 + i, 10 + math.min(i + 999, n_logs)))
   end
   redis.call('LTRIM', KEYS[6], -tonumber(ARGV[6]), -1)
+  local lseq = redis.call('INCRBY', KEYS[10], n_logs) - n_logs
+  for i = 1, n_logs do
+    redis.call('XADD', KEYS[11], (lseq + i) .. '-0', 'job_id', job_id, 'n', n0 + i, 'body', ARGV[10 + i])
+  end
+  redis.call('XTRIM', KEYS[11], 'MAXLEN', ARGV[8])
 end
 if metric ~= '' then
   redis.call('RPUSH', KEYS[7], metric)
@@ -131,14 +152,20 @@ def connect(url: str, **kw) -> redis.Redis:
 
 class JobStore:
     def __init__(self, url: str, events_maxlen: int = 50_000, log_cap: int = 1_000_000,
-                 metrics_cap: int = 2_000):
+                 metrics_cap: int = 2_000, log_stream_maxlen: int = 50_000):
         self.url = url
         self.events_maxlen = events_maxlen
+        self.log_stream_maxlen = log_stream_maxlen
         self.log_cap = log_cap
         self.metrics_cap = metrics_cap
         self._pid = -1
         self._r: redis.Redis | None = None
         self._commit = None
+
+    @classmethod
+    def from_settings(cls, s) -> "JobStore":
+        """The store the API and the workers share (both write events, so both need the limits)."""
+        return cls(s.redis_url, s.events_maxlen, s.log_cap, s.metrics_cap, s.log_stream_maxlen)
 
     @property
     def r(self) -> redis.Redis:
@@ -204,9 +231,9 @@ class JobStore:
         job_id = new["id"]
         old_status = old["status"] if old else new["status"]
         keys = [job_key(job_id), K_SEQ, K_EVENTS, K_INDEX, K_ORDER, logs_key(job_id),
-                metrics_key(job_id), status_key(old_status), status_key(new["status"])]
+                metrics_key(job_id), status_key(old_status), status_key(new["status"]), K_LOGSEQ, K_LOGSTREAM]
         args = [job_id, expected, self.events_maxlen, "job.created" if old is None else "job.updated",
-                dumps(new), self.log_cap, self.metrics_cap, len(lines), *lines,
+                dumps(new), self.log_cap, self.metrics_cap, self.log_stream_maxlen, base_n, len(lines), *lines,
                 dumps(change.metric) if change.metric is not None else ""]
         self.r  # ensure client/script for this process
         res = int(self._commit(keys=keys, args=args))

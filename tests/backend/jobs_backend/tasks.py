@@ -52,8 +52,7 @@ def _env() -> tuple[Settings, JobStore]:
     global _store, _settings
     if _store is None:
         _settings = Settings.from_env()
-        _store = JobStore(_settings.redis_url, _settings.events_maxlen, _settings.log_cap,
-                          _settings.metrics_cap)
+        _store = JobStore.from_settings(_settings)
     return _settings, _store
 
 

@@ -78,8 +78,7 @@ class JobsWorker(Worker):
 
 
 def _store() -> JobStore:
-    s = Settings.from_env()
-    return JobStore(s.redis_url, s.events_maxlen, s.log_cap, s.metrics_cap)
+    return JobStore.from_settings(Settings.from_env())
 
 
 def _fail_lost(store: JobStore, job_id: str, message: str, etype: str, attempt: int | None = None,
@@ -125,7 +124,7 @@ def _alive_on_this_host(w: Worker) -> bool:
 
 def reap_orphans(settings: Settings) -> int:
     """Fail running/cancelling jobs whose worker is gone; drop dead same-host registrations."""
-    store = JobStore(settings.redis_url, settings.events_maxlen, settings.log_cap, settings.metrics_cap)
+    store = JobStore.from_settings(settings)
     rq = RQ(settings.redis_url)
     live = set()
     for w in Worker.all(connection=rq.conn, queue=rq.queue()):

@@ -1,15 +1,26 @@
 """WebSocket ``/api/v1/ws?after=<seq>``: hello, replay or resync, live events, log subscriptions.
 
-Each connection tails the Redis event stream with its own ``XREAD BLOCK`` from the last ``seq``
-it read, so replay and live delivery are one loop and nothing can fall between them. It keeps
-the ``prev_seq`` chain over the ``job.*``/``metric`` frames it sends. Log lines go only to
-subscribed jobs: a subscription sends the backlog from the job's log list, then live lines from
-the stream; per job it remembers the last ``n`` sent, skips lines at or below it and fills any
-gap from the list, so lines arrive in order, without gaps, exactly once.
+Each connection tails the Redis event stream ``jb:events`` with its own ``XREAD BLOCK`` from the
+last ``seq`` it read, so replay and live delivery are one loop and nothing can fall between them.
+It keeps the ``prev_seq`` chain over the ``job.*``/``metric`` frames it sends.
 
-If the connection's reader finds events missing (trimmed before it read them, or Redis reset),
-it sends ``resync_required`` and continues live from the newest event; the chain then restarts
-at that frame's ``seq``. If Redis becomes unreachable the socket is closed with code 1011.
+Log lines travel in their own stream, ``jb:logstream`` (store.py), which the same XREAD reads
+while the connection has log subscriptions. A subscription sends the backlog from the job's log
+list, then live lines from the log stream; per job it remembers the last ``n`` sent, skips lines
+at or below it and fills any gap from the list, so lines arrive in order, without gaps, exactly
+once. When log entries were trimmed before this connection read them (a flood it could not keep
+up with), every subscription is filled from its list instead: a log flood costs a backfill,
+never a resync.
+
+``resync_required`` is sent only when job events are really lost: the reader finds ``seq``
+numbers missing from ``jb:events`` (trimmed before it read them) or Redis was reset. It then
+continues live from the newest event; the chain restarts at that frame's ``seq``. If Redis
+becomes unreachable the socket is closed with code 1011.
+
+Client input is bounded: a message over ``ws_max_message_bytes`` closes the socket with 1009
+(the contract's "message too big"); a malformed frame gets an ``error`` frame and changes
+nothing; at most ``ws_max_log_subscriptions`` log subscriptions per connection (one more gets
+an ``error`` frame naming the limit, the existing ones carry on).
 
 With auth on, the handshake's token was checked by ``auth.BearerAuth``; the connection re-checks
 it every ``AUTH_RECHECK_S`` and closes with 4401 ``unauthorized`` once it is revoked, so a
@@ -31,8 +42,8 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from .auth import WS_CLOSE_REASON, WS_CLOSE_UNAUTHORIZED, TokenCheck, query_token
-from .models import WS_CLIENT_FRAMES
-from .store import K_EVENTS, K_SEQ, job_key, logs_key
+from .models import MAX_INT, WS_CLIENT_FRAMES
+from .store import K_EVENTS, K_LOGSEQ, K_LOGSTREAM, K_SEQ, job_key, logs_key
 
 router = APIRouter(prefix="/api/v1")
 log = logging.getLogger("jobs_backend.ws")
@@ -63,14 +74,19 @@ def _is_disconnect(exc: BaseException) -> bool:
 
 class Connection:
     def __init__(self, ws: WebSocket, r: aredis.Redis, snapshot, heartbeat_ms: int, queue_ms: int,
-                 auth: TokenCheck | None = None):
+                 auth: TokenCheck | None = None, max_message_bytes: int = 64 << 10, max_subs: int = 50):
         self.ws, self.r, self.snapshot = ws, r, snapshot
         self.auth = auth if auth is not None and auth.enabled else None
         self.token = query_token(ws.scope["query_string"]) if self.auth else None
         self.heartbeat_ms, self.queue_ms = heartbeat_ms, queue_ms
+        self.max_message_bytes, self.max_subs = max_message_bytes, max_subs
         self.send_lock = asyncio.Lock()
-        self.pos = 0  # seq of the last stream entry read
+        self.pos = 0  # seq of the last jb:events entry read
         self.last_sent = 0  # seq of the last job.*/metric frame sent (chain head)
+        # Position in jb:logstream (its logseq); None while there are no subscriptions (the
+        # stream is not read then, so an idle connection costs nothing during a log flood).
+        self.log_pos: int | None = None
+        # Bounded by max_subs (the receiver refuses more).
         self.subs: dict[str, _Sub] = {}
 
     # ------------------------------------------------------------ sending
@@ -155,6 +171,9 @@ class Connection:
             if msg["type"] == "websocket.disconnect":
                 return
             text = msg.get("text")
+            if self._too_big(text, msg.get("bytes")):
+                await self._close(1009, f"message too big: at most {self.max_message_bytes} bytes")
+                return
             if text is None:
                 await self.error("binary frames are not supported; send JSON text frames")
                 continue
@@ -174,10 +193,20 @@ class Connection:
                 summary = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
                 await self.error(f"bad {ftype} frame: {summary}")
                 continue
-            if ftype == "subscribe_logs":
-                await self.subscribe(frame.job_id, frame.after_line)
-            else:
+            if ftype == "unsubscribe_logs":
                 self.subs.pop(frame.job_id, None)
+            elif frame.job_id not in self.subs and len(self.subs) >= self.max_subs:
+                await self.error(f"too many log subscriptions: at most {self.max_subs} per connection; "
+                                 f"job {frame.job_id} was not subscribed (unsubscribe from another first)")
+            else:
+                await self.subscribe(frame.job_id, frame.after_line)
+
+    def _too_big(self, text: str | None, data: bytes | None) -> bool:
+        if text is not None:
+            # a character is at most 4 bytes of UTF-8: only long texts need encoding to measure
+            return len(text) * 4 > self.max_message_bytes and \
+                len(text.encode("utf-8", "surrogatepass")) > self.max_message_bytes
+        return data is not None and len(data) > self.max_message_bytes
 
     async def error(self, detail: str) -> None:
         await self.send_obj({"type": "error", "detail": detail})
@@ -203,30 +232,67 @@ class Connection:
 
     async def reader(self) -> None:
         while True:
-            resp = await self.r.xread({K_EVENTS: f"{self.pos}-0"}, count=XREAD_COUNT, block=XREAD_BLOCK_MS)
+            streams = {K_EVENTS: f"{self.pos}-0"}
+            if await self._track_logs():
+                streams[K_LOGSTREAM] = f"{self.log_pos}-0"
+            resp = await self.r.xread(streams, count=XREAD_COUNT, block=XREAD_BLOCK_MS)
             if not resp:
-                if int(await self.r.get(K_SEQ) or 0) < self.pos:
-                    await self.resync("the server's event store was reset")
+                await self._check_reset()
                 continue
-            for _stream, entries in resp:
-                for eid, fields in entries:
-                    seq = int(eid.split("-")[0])
-                    if seq <= self.pos:
-                        continue
-                    if seq != self.pos + 1:
-                        await self.resync(f"events {self.pos + 1}..{seq - 1} were dropped from the event "
-                                          "buffer before this connection could send them")
-                        break
-                    self.pos = seq
-                    await self.dispatch(seq, fields)
+            got = dict(resp)
+            await self._job_events(got.get(K_EVENTS) or [])
+            if self.log_pos is not None:
+                await self._log_entries(got.get(K_LOGSTREAM) or [])
+
+    async def _job_events(self, entries) -> None:
+        for eid, fields in entries:
+            seq = int(eid.split("-")[0])
+            if seq <= self.pos:
+                continue
+            if seq != self.pos + 1:
+                await self.resync(f"events {self.pos + 1}..{seq - 1} were dropped from the event "
+                                  "buffer before this connection could send them")
+                return
+            self.pos = seq
+            await self.dispatch(seq, fields)
+
+    async def _track_logs(self) -> bool:
+        """Whether to read the log stream; starts (or stops) following it as subscriptions come and go."""
+        if not self.subs:
+            self.log_pos = None
+            return False
+        if self.log_pos is None:
+            self.log_pos = int(await self.r.get(K_LOGSEQ) or 0)
+            # Lines up to log_pos are in the lists already (one commit writes both): the ones
+            # written since a subscription sent its backlog are sent now, the rest come live.
+            await self.catch_up()
+        return True
+
+    async def _check_reset(self) -> None:
+        """Nothing new: if a counter went backwards, Redis was reset under this connection."""
+        seq, logseq = await self.r.mget(K_SEQ, K_LOGSEQ)
+        if int(seq or 0) < self.pos:
+            await self.resync("the server's event store was reset")
+        if self.log_pos is not None and int(logseq or 0) < self.log_pos:
+            self.log_pos = int(logseq or 0)
+
+    async def _log_entries(self, entries) -> None:
+        for eid, fields in entries:
+            lseq = int(eid.split("-")[0])
+            if lseq <= self.log_pos:
+                continue
+            if lseq != self.log_pos + 1:
+                # Trimmed before this connection read them: the lists have every line.
+                await self.catch_up()
+            self.log_pos = lseq
+            job_id = fields["job_id"]
+            sub = self.subs.get(job_id)
+            if sub is not None:
+                await self.live_line(job_id, sub, int(fields["n"]), fields["body"])
 
     async def dispatch(self, seq: int, fields: dict) -> None:
         etype, job_id, body = fields["type"], fields["job_id"], fields["body"]
-        if etype == "log":
-            sub = self.subs.get(job_id)
-            if sub is not None:
-                await self.live_line(job_id, sub, body)
-        elif etype == "metric":
+        if etype == "metric":
             await self.send_chained(seq, '{"type":"metric"', f'"job_id":{json.dumps(job_id)},"sample":{body}}}')
         else:
             await self.send_chained(seq, f'{{"type":"{etype}"', f'"job":{body}}}')
@@ -244,8 +310,14 @@ class Connection:
                 return
             await self.send_lines(job_id, sub, upto=None)
 
-    async def live_line(self, job_id: str, sub: _Sub, body: str) -> None:
-        n = json.loads(body)["n"]
+    async def catch_up(self) -> None:
+        """Send every subscription the lines its job's list has beyond what it was sent."""
+        for job_id, sub in list(self.subs.items()):
+            async with sub.lock:
+                if self.subs.get(job_id) is sub:
+                    await self.send_lines(job_id, sub, upto=None)
+
+    async def live_line(self, job_id: str, sub: _Sub, n: int, body: str) -> None:
         async with sub.lock:
             if self.subs.get(job_id) is not sub or n <= sub.last_n:
                 return
@@ -255,7 +327,14 @@ class Connection:
             sub.last_n = n
 
     async def send_lines(self, job_id: str, sub: _Sub, upto: int | None) -> None:
-        """Send kept lines with last_n < n <= upto (all that exist when upto is None)."""
+        """Send kept lines with last_n < n <= upto (upto None: all the job has now).
+
+        The target is fixed when this starts, so a job that keeps logging cannot keep it going:
+        later lines come from the log stream (or the next gap fill). A job at its line cap has
+        lines trimmed from the head of its list between reading the list's length and reading a
+        page, which shifts the page to later lines: the page's own first ``n`` says where it
+        really starts (lines before it were trimmed meanwhile, i.e. no longer kept).
+        """
         prefix = f'{{"type":"log","job_id":{json.dumps(job_id)},"line":'
         while True:
             async with self.r.pipeline(transaction=True) as pipe:
@@ -265,8 +344,10 @@ class Connection:
             if not raw:
                 return
             count = json.loads(raw)["log_count"]
+            if upto is None:
+                upto = count
             first = count - llen + 1
-            last = count if upto is None else min(upto, count)
+            last = min(upto, count)
             lo = max(sub.last_n + 1, first)
             if lo > last:
                 return
@@ -274,16 +355,22 @@ class Connection:
             lines = await self.r.lrange(logs_key(job_id), lo - first, hi - first)
             if not lines:
                 return
+            n0 = json.loads(lines[0])["n"]  # >= lo: trimming only ever moves the page later
+            skip = max(0, sub.last_n + 1 - n0)  # never more than 0; kept as a guard against resends
+            lines = lines[skip:max(skip, upto - n0 + 1)]
+            if not lines:
+                return  # the page now starts beyond the target
             for line in lines:
                 await self.send(prefix + line + "}")
-            sub.last_n = lo + len(lines) - 1
+            sub.last_n = n0 + skip + len(lines) - 1
 
 
 @router.websocket("/ws")
-async def ws_endpoint(websocket: WebSocket, after: int | None = Query(None)):
+async def ws_endpoint(websocket: WebSocket, after: int | None = Query(None, ge=0, le=MAX_INT)):
     st = websocket.app.state
-    conn = Connection(websocket, st.aredis, st.snapshot, st.settings.heartbeat_ms, st.settings.queue_interval_ms,
-                      st.auth)
+    s = st.settings
+    conn = Connection(websocket, st.aredis, st.snapshot, s.heartbeat_ms, s.queue_interval_ms, st.auth,
+                      s.ws_max_message_bytes, s.ws_max_log_subscriptions)
     try:
         await conn.run(after)
     except WebSocketDisconnect:

@@ -18,12 +18,13 @@ from jobs_backend.auth import REVOKED_KEY, RedactTokens
 from jobs_backend.config import Settings
 
 HARNESS = "harness-token"  # what the fixture's own client sends; never revoked
+SHELL = "http://shell.example"  # the platform shell's origin, allowed by CORS_ORIGINS
 
 
 @pytest.fixture(scope="module")
 def auth_stack(data_dir, tmp_path_factory):
     with running_stack(tmp_path_factory.mktemp("auth"), data_dir, workers=1, token=HARNESS,
-                       api_tokens=f"{HARNESS},t1, t2") as s:
+                       api_tokens=f"{HARNESS},t1, t2", cors_origins=SHELL) as s:
         yield s
 
 
@@ -79,7 +80,7 @@ def test_good_tokens_pass_and_the_scheme_is_case_insensitive(auth_stack):
 
 def test_cors_preflight_needs_no_token_and_a_401_carries_cors_headers(auth_stack):
     s = auth_stack
-    pre = call(s, "OPTIONS", "/jobs", None, {"Origin": "http://shell.example",
+    pre = call(s, "OPTIONS", "/jobs", None, {"Origin": SHELL,
                                               "Access-Control-Request-Method": "POST",
                                               "Access-Control-Request-Headers": "authorization, content-type"})
     assert pre.status_code == 200, pre.text
@@ -87,13 +88,13 @@ def test_cors_preflight_needs_no_token_and_a_401_carries_cors_headers(auth_stack
     assert {"authorization", "content-type"} <= allowed
     assert "access-control-allow-credentials" not in pre.headers
     # only the headers the app sends are allowed
-    other = call(s, "OPTIONS", "/jobs", None, {"Origin": "http://shell.example",
+    other = call(s, "OPTIONS", "/jobs", None, {"Origin": SHELL,
                                                 "Access-Control-Request-Method": "GET",
                                                 "Access-Control-Request-Headers": "x-anything"})
     assert other.status_code == 400
     # the browser can read the 401 (it would otherwise look like a network failure)
-    refused = call(s, "GET", "/jobs", None, {"Origin": "http://shell.example"})
-    assert refused.status_code == 401 and refused.headers["access-control-allow-origin"] == "*"
+    refused = call(s, "GET", "/jobs", None, {"Origin": SHELL})
+    assert refused.status_code == 401 and refused.headers["access-control-allow-origin"] == SHELL
     assert "access-control-expose-headers" not in refused.headers
 
 

@@ -1,6 +1,7 @@
 """The ``log_burst`` job parameter: validation, the synthetic lines it adds after each chunk, and
 that they are committed together with the chunk (one Lua call: the chunk's ``job.updated``
-event, then all its lines, then its metric sample, with consecutive ``seq`` numbers).
+event and its metric sample with consecutive ``seq`` numbers in ``jb:events``, all its lines with
+consecutive numbers in ``jb:logstream``).
 """
 
 from __future__ import annotations
@@ -116,32 +117,40 @@ def test_each_chunk_and_its_burst_are_one_atomic_ordered_commit(stack):
     # The burst adds lines, not commits: as many versions (one per commit) as without it.
     assert done["version"] == plain_commits
 
+    # Job events and metric samples: jb:events, with consecutive seq numbers per commit.
     events = [(int(eid.split("-")[0]), f) for eid, f in stack.r.xrange("jb:events")
               if f["job_id"] == job["id"]]
     assert events[0][1]["type"] == "job.created"
-    # Split into commits: each starts with its job.* event; seq numbers within one are consecutive.
+    assert all(f["type"] != "log" for _, f in events), "log lines never enter the event stream"
     commits: list[list[tuple[int, dict]]] = []
     for seq, f in events:
         if f["type"].startswith("job."):
             commits.append([])
         commits[-1].append((seq, f))
     assert len(commits) == done["version"]
+    # Log lines: jb:logstream, numbered by their own counter, in line order.
+    entries = [(int(eid.split("-")[0]), f) for eid, f in stack.r.xrange("jb:logstream")
+               if f["job_id"] == job["id"]]
+    assert [int(f["n"]) for _, f in entries] == list(range(1, done["log_count"] + 1))
+    assert all(json.loads(f["body"])["n"] == int(f["n"]) for _, f in entries)
+    by_n = {int(f["n"]): (lseq, json.loads(f["body"])) for lseq, f in entries}
     last_n = 0
     bursts = 0
     for commit in commits:
         seqs = [s for s, _ in commit]
-        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), f"commit not contiguous: {seqs[:5]}..."
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), f"commit not contiguous: {seqs}"
         types = [f["type"] for _, f in commit]
-        n_logs = types.count("log")
-        assert types == [types[0]] + ["log"] * n_logs + ["metric"] * (len(types) - 1 - n_logs), types[:5]
-        lines = [json.loads(f["body"]) for _, f in commit if f["type"] == "log"]
-        assert [x["n"] for x in lines] == list(range(last_n + 1, last_n + 1 + n_logs))
-        last_n += n_logs
-        assert json.loads(commit[0][1]["body"])["log_count"] == last_n, "job doc and its lines agree"
-        if any(x["text"].startswith("burst ") for x in lines):
+        assert types in ([types[0]], [types[0], "metric"]), types
+        log_count = json.loads(commit[0][1]["body"])["log_count"]
+        mine = [by_n[n] for n in range(last_n + 1, log_count + 1)]
+        lseqs = [lseq for lseq, _ in mine]
+        assert lseqs == list(range(lseqs[0], lseqs[0] + len(lseqs))) if lseqs else True, \
+            "one commit's lines are consecutive in the log stream"
+        if any(x["text"].startswith("burst ") for _, x in mine):
             bursts += 1
             assert types[-1] == "metric", "a burst travels with its chunk's metric sample"
-            assert n_logs > BURST
+            assert len(mine) > BURST
+        last_n = log_count
     assert bursts == CHUNKS
     assert last_n == done["log_count"]
 

@@ -140,7 +140,14 @@ impl StackBuilder {
         let api_port = net::free_port()?;
         let mut redis =
             RedisServer::new(redis_port, tmp.path().join("redis"), logs.join("redis.log"));
-        let mut extra = self.env.clone();
+        // The page calls the API from the static site's origin, so the API must allow it (the
+        // backend allows no cross-origin caller by default); a test's own CORS_ORIGINS wins.
+        let site_port = net::free_port()?;
+        let mut extra = vec![(
+            "CORS_ORIGINS".to_string(),
+            format!("http://127.0.0.1:{site_port}"),
+        )];
+        extra.extend(self.env.clone());
         let mut http = ApiClient::new(format!("http://127.0.0.1:{api_port}"))?;
         let api_tokens = self.api_tokens.clone().unwrap_or_default();
         if self.api_tokens.is_some() {
@@ -181,11 +188,10 @@ impl StackBuilder {
             if !self.app {
                 return Ok(None);
             }
-            let port = net::free_port()?;
             StaticSite::start(
                 &dist,
                 tmp.path().join("www"),
-                port,
+                site_port,
                 &app_config,
                 &logs.join("static.log"),
                 &http,

@@ -267,8 +267,25 @@ async fn backend_responses_and_frames_match_the_app_types_and_openapi() {
         )
         .await;
     assert_eq!(code, 422);
+    // A malformed job id is a 422 too, before any lookup.
+    let (code, e422_id) = stack.api_get("jobs/not%20an%20id").await;
+    assert_eq!(code, 422, "{e422_id}");
+    // A body over the backend's limit (1 MiB) is a 413 in the same error shape.
+    let (code, e413) = stack
+        .api_post(
+            "jobs/bulk/start",
+            json!({"jobs": [{"dataset_id": "x".repeat(1 << 20), "kind": "profile"}]}),
+        )
+        .await;
+    assert_eq!(code, 413, "{e413}");
     // Error bodies only need to be read (FastAPI adds `ctx`, `input`, `url` the app ignores).
-    for (what, body) in [("404", &e404), ("409", &e409), ("422", &e422)] {
+    for (what, body) in [
+        ("404", &e404),
+        ("409", &e409),
+        ("422", &e422),
+        ("422 (id)", &e422_id),
+        ("413", &e413),
+    ] {
         let typed: ErrorBody = serde_json::from_value(body.clone())
             .unwrap_or_else(|e| panic!("{what}: unreadable error body {body}: {e}"));
         assert!(
@@ -276,6 +293,11 @@ async fn backend_responses_and_frames_match_the_app_types_and_openapi() {
             "{what} has no message"
         );
     }
+    let e413: ErrorBody = serde_json::from_value(e413).expect("413 body");
+    assert!(
+        e413.detail.to_message().contains("too large"),
+        "413 says why: {e413:?}"
+    );
     let e422: ErrorBody = serde_json::from_value(e422).expect("422 body");
     assert!(
         e422.detail.to_message().contains("chunk_rows"),
