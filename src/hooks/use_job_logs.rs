@@ -12,6 +12,7 @@ use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;
 
 use gloo_render::{request_animation_frame, AnimationFrame};
+use gloo_timers::callback::Timeout;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -26,6 +27,13 @@ pub const BACKFILL_LINES: u64 = 1_000;
 pub const PAGE_LINES: u64 = 1_000;
 /// Lines kept in memory per open log (and queued at most, see `state::log_intake`).
 pub const MAX_LINES: usize = 200_000;
+
+/// How long a requested animation frame may stay outstanding before the work is done without
+/// it (as `services::live` does for events). After a page is frozen and resumed (a sleeping
+/// laptop, the browser freezing a tab) Chromium gave it no animation frames at all in the
+/// fault suite (a probe saw none within 2 s, three times in a row): waiting for frames stopped
+/// the log for good.
+const FRAME_WATCHDOG_MS: u32 = 250;
 
 /// Where the log is.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +58,8 @@ struct Pump {
     pacer: RefCell<Pacer>,
     /// The requested frame, if any (dropping it cancels it).
     frame: RefCell<Option<AnimationFrame>>,
+    /// Does the frame's work if the frame does not come (see [`FRAME_WATCHDOG_MS`]).
+    watchdog: RefCell<Option<Timeout>>,
     stopped: Cell<bool>,
 }
 
@@ -62,11 +72,17 @@ impl Pump {
         let me = self.clone();
         let frame = request_animation_frame(move |_| me.on_frame());
         *self.frame.borrow_mut() = Some(frame);
+        let me = self.clone();
+        let watchdog = Timeout::new(FRAME_WATCHDOG_MS, move || me.on_frame());
+        *self.watchdog.borrow_mut() = Some(watchdog);
     }
 
+    /// The frame's work: called by the frame, or by the watchdog when the frame did not come.
     fn on_frame(self: &Rc<Self>) {
-        // Dropped when this returns (wasm-bindgen defers freeing a running closure).
+        // Both dropped when this returns (wasm-bindgen defers freeing a running closure):
+        // whichever of the two called, the other is cancelled.
         let _spent = self.frame.borrow_mut().take();
+        let _dog = self.watchdog.borrow_mut().take();
         if self.stopped.get() {
             return;
         }
@@ -111,6 +127,7 @@ impl Pump {
     fn stop(&self) {
         self.stopped.set(true);
         self.frame.borrow_mut().take();
+        self.watchdog.borrow_mut().take();
     }
 }
 
@@ -199,6 +216,7 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
                 render: Callback::from(move |_| force.force_update()),
                 pacer: RefCell::new(Pacer::default()),
                 frame: RefCell::new(None),
+                watchdog: RefCell::new(None),
                 stopped: Cell::new(false),
             })
         })

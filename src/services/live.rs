@@ -1,9 +1,9 @@
 //! The live transport: one long-lived loop that keeps the job store equal to the backend.
 //!
 //! WebSocket first (resume with `after=<seq>`, replay, heartbeat deadline), exponential
-//! backoff with full jitter between attempts, a snapshot over HTTP when the event chain breaks
-//! or the server asks for a resync, and HTTP polling when the WebSocket cannot be used while
-//! HTTP works. Started by the jobs provider; stopped by its cleanup (`LiveHandle::stop`).
+//! backoff with equal jitter between attempts (`state::backoff`), a snapshot over HTTP when
+//! the event chain breaks or the server asks for a resync, and HTTP polling when the WebSocket
+//! cannot be used while HTTP works. Started by the jobs provider; stopped by its cleanup (`LiveHandle::stop`).
 //! Events are gathered until the next animation frame and dispatched there as one batch (one
 //! render per frame, painted in that frame), or after `BATCH_MAX_MS` when the tab is hidden.
 

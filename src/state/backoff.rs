@@ -1,8 +1,12 @@
-//! Exponential backoff with full jitter and a cap, for reconnects and failing polls.
+//! Exponential backoff with "equal jitter" and a cap, for reconnects and failing polls.
 //!
-//! Delay for attempt `n` (0-based) is uniform in `[0, min(cap, base × factor^n)]` ("full
-//! jitter"): many clients that lost the same server do not come back in lockstep. The random
-//! number is passed in so the struct stays pure and testable.
+//! Delay for attempt `n` (0-based) is uniform in `[c/2, c]` with `c = min(cap, base ×
+//! factor^n)`: many clients that lost the same server do not come back in lockstep (the
+//! jitter), and no draw is ever close to 0 ms. Full jitter (`[0, c]`) spreads a herd a little
+//! better but lets a client retry a server that fails fast at once, several times in a row by
+//! chance, and gives no bound on the request rate; with this floor a page sends at most about
+//! ten attempts in an outage's first minute and then at most four a minute (cap 30 s). The
+//! random number is passed in so the struct stays pure and testable.
 
 /// Backoff settings and the current attempt count.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,11 +45,17 @@ impl Backoff {
         (self.base_ms * self.factor.powi(self.attempt.min(1000) as i32)).min(self.cap_ms)
     }
 
-    /// The next delay; `unit_random` in `[0, 1)`. Advances the attempt count.
+    /// The lowest the next delay can be: half its ceiling.
+    pub fn floor_ms(&self) -> f64 {
+        self.ceiling_ms() / 2.0
+    }
+
+    /// The next delay, in `[ceiling / 2, ceiling]`; `unit_random` in `[0, 1)`. Advances the
+    /// attempt count.
     pub fn next_delay_ms(&mut self, unit_random: f64) -> u64 {
         let ceiling = self.ceiling_ms();
         self.attempt = self.attempt.saturating_add(1);
-        (ceiling * unit_random.clamp(0.0, 1.0)).round() as u64
+        (ceiling * (0.5 + 0.5 * unit_random.clamp(0.0, 1.0))).round() as u64
     }
 
     /// Back to the first delay (after a connection stayed up, or a success).
@@ -79,7 +89,7 @@ mod tests {
     }
 
     #[test]
-    fn full_jitter_spans_zero_to_ceiling() {
+    fn equal_jitter_spans_half_the_ceiling_to_the_ceiling() {
         let mut b = Backoff::default();
         for _ in 0..3 {
             b.next_delay_ms(0.0);
@@ -88,9 +98,13 @@ mod tests {
             let mut c = b.clone();
             c.next_delay_ms(r)
         };
-        assert_eq!(at(0.0), 0);
-        assert_eq!(at(0.5), 1000);
+        assert_eq!(b.floor_ms(), 1000.0);
+        assert_eq!(at(0.0), 1000);
+        assert_eq!(at(0.5), 1500);
         assert_eq!(at(0.999_999), 2000);
+        // Out-of-range randoms are clamped, never below the floor or above the ceiling.
+        assert_eq!(at(-3.0), 1000);
+        assert_eq!(at(7.0), 2000);
     }
 
     proptest! {
@@ -108,7 +122,7 @@ mod tests {
                 prop_assert!(ceiling <= cap);
                 prop_assert!(ceiling >= prev_ceiling, "ceiling never shrinks before reset");
                 let d = b.next_delay_ms(r) as f64;
-                prop_assert!(d >= 0.0 && d <= ceiling.round());
+                prop_assert!(d >= (ceiling / 2.0).round() && d <= ceiling.round());
                 prev_ceiling = ceiling;
             }
         }
