@@ -12,3 +12,4 @@ pub mod modal;
 pub mod status_announcer;
 pub mod status_badge;
 pub mod theme_toggle;
+pub mod untrusted_text;

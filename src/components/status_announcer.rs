@@ -6,6 +6,7 @@
 
 use yew::prelude::*;
 
+use crate::components::untrusted_text::UntrustedText;
 use crate::hooks::use_jobs;
 
 /// Announcements kept in the region at once.
@@ -17,7 +18,8 @@ pub fn StatusAnnouncer() -> Html {
     let state = jobs.state();
     // `None` until the first render: what was already finished then is not news.
     let cursor = use_mut_ref(|| None::<u64>);
-    let messages = use_mut_ref(Vec::<String>::new);
+    // (kind, dataset name, new status): the name is untrusted, rendered isolated.
+    let messages = use_mut_ref(Vec::<(String, String, String)>::new);
     {
         let mut cursor = cursor.borrow_mut();
         if let Some(at) = *cursor {
@@ -29,9 +31,10 @@ pub fn StatusAnnouncer() -> Html {
                     continue;
                 }
                 if let Some(job) = state.job(&t.job_id) {
-                    m.push(format!(
-                        "{} job on {} {}.",
-                        job.kind, job.dataset_name, t.to
+                    m.push((
+                        job.kind.to_string(),
+                        job.dataset_name.clone(),
+                        t.to.to_string(),
                     ));
                 }
             }
@@ -40,7 +43,14 @@ pub fn StatusAnnouncer() -> Html {
         }
         *cursor = Some(state.transitions.total());
     }
-    let text = messages.borrow().join(" ");
+    let text = messages.borrow().iter().enumerate().map(|(i, (kind, name, to))| {
+        html! {
+            <>
+                { if i > 0 { " " } else { "" } }
+                { format!("{kind} job on ") }<UntrustedText text={name.clone()} />{ format!(" {to}.") }
+            </>
+        }
+    }).collect::<Html>();
     html! {
         <div class="visually-hidden" role="status" aria-live="polite" data-testid="status-announcer">
             { text }

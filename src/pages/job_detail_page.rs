@@ -15,6 +15,7 @@ use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::jobs::start_job_modal::StartJobModal;
 use crate::components::jobs::traceback_view::TracebackView;
 use crate::components::status_badge::StatusBadge;
+use crate::components::untrusted_text::UntrustedText;
 use crate::hooks::use_url_filter::list_href;
 use crate::hooks::{use_clock, use_job, use_job_metrics, use_jobs};
 use crate::state::eta::{describe, estimate_recent, EtaConfig};
@@ -178,13 +179,13 @@ fn view_job(job: &Rc<Job>, shown: JobStatus, live: bool, now_ms: i64, eta: Optio
                  data-status={shown.as_str()} data-stale={stale.to_string()} aria-labelledby="job-title">
             <header class="page-head">
                 <h1 id="job-title">
-                    <span data-testid="job-dataset">{ job.dataset_name.clone() }</span>
+                    <span data-testid="job-dataset"><UntrustedText text={job.dataset_name.clone()} /></span>
                     { " · " }<span data-testid="job-kind">{ job.kind.as_str() }</span>
                 </h1>
                 <StatusBadge status={shown} />
             </header>
             <p class="job-id">
-                <code>{ job.id.clone() }</code>
+                <code><UntrustedText text={job.id.clone()} /></code>
                 { format!(" · attempt {}", job.attempt) }
                 if let Some(ms) = elapsed_ms(job, now_ms) {
                     { format!(" · elapsed {}", duration(ms)) }
@@ -200,12 +201,12 @@ fn view_job(job: &Rc<Job>, shown: JobStatus, live: bool, now_ms: i64, eta: Optio
             if let Some(e) = job.error.as_ref().filter(|_| shown == JobStatus::Failed) {
                 <div class="current-error" data-testid="job-current-error">
                     <h2>{ "Error" }</h2>
-                    <p class="job-error"><code>{ e.kind.clone() }</code>{ ": " }{ e.message.clone() }</p>
+                    <p class="job-error"><code><UntrustedText text={e.kind.clone()} /></code>{ ": " }<UntrustedText text={e.message.clone()} /></p>
                     <TracebackView error={e.clone()} open=true />
                 </div>
             }
             <h2>{ "Parameters" }</h2>
-            <pre class="params" data-testid="job-params">{ params }</pre>
+            <pre class="params" data-testid="job-params"><UntrustedText text={params} /></pre>
             <h2>{ format!("Attempts ({})", job.attempts.len()) }</h2>
             <ol class="attempts" data-testid="job-attempts" reversed=true>
                 { for job.attempts.iter().rev().map(view_attempt) }
@@ -223,11 +224,11 @@ fn view_attempt(a: &Attempt) -> Html {
         <li class="attempt" data-testid="attempt" data-attempt={a.number.to_string()}>
             <span>{ format!("Attempt {}", a.number) }</span>{ " " }
             <StatusBadge status={a.status} />
-            { a.worker.clone().map(|w| html! { <span class="worker">{ format!(" on {w}") }</span> }) }
+            { a.worker.clone().map(|w| html! { <span class="worker">{ " on " }<UntrustedText text={w} /></span> }) }
             <span class="worker">{ took }</span>
             if let Some(e) = &a.error {
                 <div class="attempt-error">
-                    <p><code>{ e.kind.clone() }</code>{ ": " }{ e.message.clone() }</p>
+                    <p><code><UntrustedText text={e.kind.clone()} /></code>{ ": " }<UntrustedText text={e.message.clone()} /></p>
                     <TracebackView error={e.clone()} />
                 </div>
             }

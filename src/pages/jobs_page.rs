@@ -16,6 +16,7 @@ use crate::components::jobs::job_logs_modal::JobLogsModal;
 use crate::components::jobs::start_job_modal::StartJobModal;
 use crate::components::metrics::metrics_panel::MetricsPanel;
 use crate::components::modal::Modal;
+use crate::components::untrusted_text::UntrustedText;
 use crate::hooks::{
     use_bulk, use_clock, use_config, use_datasets, use_jobs, use_url_filter, BulkRun, UseJobsHandle,
 };
@@ -618,7 +619,7 @@ pub fn JobsPage() -> Html {
             let names = |id: &str| {
                 state
                     .job(id)
-                    .map(|j| format!("{} · {}", j.dataset_name, j.kind))
+                    .map(|j| html! { <><UntrustedText text={j.dataset_name.clone()} />{ format!(" · {}", j.kind) }</> })
                     .unwrap_or_default()
             };
             html! {
@@ -630,7 +631,7 @@ pub fn JobsPage() -> Html {
                     <ul class="bulk-results" data-testid="bulk-result-list">
                         { for items.iter().take(500).map(|i| html! {
                             <li class={if i.ok { "ok" } else { "failed" }} data-testid="bulk-result" data-job-id={i.id.clone()} data-ok={i.ok.to_string()}>
-                                <code>{ i.id.clone() }</code>{ " " }<span>{ names(&i.id) }</span>{ " — " }
+                                <code><UntrustedText text={i.id.clone()} /></code>{ " " }<span>{ names(&i.id) }</span>{ " — " }
                                 <strong>{ if i.ok { "done" } else { "failed" } }</strong>
                                 if let Some(d) = &i.detail {
                                     { format!(": {d}") }

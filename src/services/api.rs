@@ -1,7 +1,9 @@
 //! The one funnel every HTTP request to the backend goes through: URL building, the bearer
 //! token, JSON decoding and FastAPI error bodies turned into typed errors with the server's own
 //! words. A 401 asks the host for a fresh token once (`services::auth::refresh`) and retries
-//! once; what to do is decided by `state::auth`.
+//! once; what to do is decided by `state::auth`. Answers that are not the data asked for (a
+//! proxy's HTML error page, plain text, an empty or oversized body, JSON of another shape) are
+//! described in words by `state::http_answer`.
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -12,6 +14,7 @@ use crate::services::auth;
 use crate::state::auth::{
     refreshed, unauthorized_message, Next, RefreshBudget, REFRESH_TIMEOUT_MS,
 };
+use crate::state::http_answer::{declared_too_large, read_error, read_json, ErrorAnswer, Problem};
 use crate::state::url::encode_component;
 use crate::types::{
     error::Detail, BulkResponse, DatasetList, ErrorBody, Job, JobCreate, JobList, LogPage, Metrics,
@@ -32,8 +35,9 @@ pub enum ApiError {
         detail: String,
         fields: Option<Detail>,
     },
-    /// The server answered 2xx with a body this app does not understand.
-    #[error("the server sent an unexpected response: {0}")]
+    /// The server answered 2xx with a body this app does not understand (a sentence from
+    /// `state::http_answer`, status included), or the request could not be built.
+    #[error("{0}")]
     Decode(String),
     /// The server refused the token (HTTP 401) even after one fresh token from the host, or
     /// there was no fresh token to try. Holds the server's `detail`.
@@ -218,6 +222,7 @@ impl ApiClient {
         let url = self.url(&format!("/jobs/{}/logs/download", encode_component(id)));
         let resp = authorised(Method::GET, &url, None).await?;
         let status = resp.status();
+        let content_type = resp.headers().get("content-type");
         let text = resp
             .text()
             .await
@@ -225,7 +230,7 @@ impl ApiClient {
         if (200..300).contains(&status) {
             Ok(text)
         } else {
-            Err(server_error(status, &text))
+            Err(server_error_typed(status, content_type.as_deref(), &text))
         }
     }
 
@@ -253,7 +258,8 @@ async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
-    let json = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+    let json = serde_json::to_string(body)
+        .map_err(|e| ApiError::Decode(format!("could not encode the request: {e}")))?;
     send(Method::POST, url, Some(&json)).await
 }
 
@@ -304,7 +310,7 @@ async fn send_once(
             .body(json.to_string()),
         None => req.build(),
     }
-    .map_err(|e| ApiError::Decode(e.to_string()))?;
+    .map_err(|e| ApiError::Decode(format!("could not build the request: {e}")))?;
     req.send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))
@@ -321,34 +327,53 @@ async fn refusal_detail(resp: Response) -> String {
 
 async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     let status = resp.status();
+    let headers = resp.headers();
+    let content_type = headers.get("content-type");
+    let too_large = declared_too_large(status, headers.get("content-length").as_deref());
+    if let Some(problem) = too_large {
+        // Not read at all: a hostile body cannot take the tab's memory.
+        return Err(problem_error(problem));
+    }
     let text = resp
         .text()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     if resp.ok() {
-        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+        read_json(status, content_type.as_deref(), &text).map_err(problem_error)
     } else {
-        Err(server_error(status, &text))
+        Err(server_error_typed(status, content_type.as_deref(), &text))
     }
 }
 
-/// Reads a FastAPI error body; anything else becomes a generic message with the status.
-pub fn server_error(status: u16, text: &str) -> ApiError {
-    match serde_json::from_str::<ErrorBody>(text) {
-        Ok(body) => ApiError::Server {
-            status,
-            detail: body.detail.to_message(),
-            fields: Some(body.detail),
-        },
-        Err(_) => ApiError::Server {
-            status,
-            detail: match status {
-                502..=504 => "the backend is unavailable".to_string(),
-                _ => format!("the server answered {status}"),
-            },
+/// A 2xx answer that is not the data asked for, or any oversized answer.
+fn problem_error(problem: Problem) -> ApiError {
+    if (200..300).contains(&problem.status()) {
+        ApiError::Decode(problem.to_string())
+    } else {
+        ApiError::Server {
+            status: problem.status(),
+            detail: problem.message(),
             fields: None,
-        },
+        }
     }
+}
+
+/// Reads an error answer: FastAPI's `detail` in the server's words, or what came instead
+/// (an HTML error page, text, nothing) described in words (see `state::http_answer`).
+pub fn server_error_typed(status: u16, content_type: Option<&str>, text: &str) -> ApiError {
+    match read_error(status, content_type, text) {
+        ErrorAnswer::Detail(detail) => ApiError::Server {
+            status,
+            detail: detail.to_message(),
+            fields: Some(detail),
+        },
+        ErrorAnswer::Other(problem) => problem_error(problem),
+    }
+}
+
+/// [`server_error_typed`] without a `Content-Type`.
+pub fn server_error(status: u16, text: &str) -> ApiError {
+    server_error_typed(status, None, text)
 }
 
 #[cfg(test)]
@@ -388,7 +413,43 @@ mod tests {
 
     #[test]
     fn non_json_error_bodies_still_read_as_words() {
-        let e = server_error(502, "<html>Bad Gateway</html>");
-        assert_eq!(e.to_string(), "the backend is unavailable (HTTP 502)");
+        let e = server_error_typed(502, Some("text/html"), "<html>Bad Gateway</html>");
+        let text = e.to_string();
+        assert!(
+            text.starts_with("The server answered with an HTML page instead of data"),
+            "{text}"
+        );
+        assert!(text.ends_with("(HTTP 502)"), "{text}");
+        assert!(matches!(
+            e,
+            ApiError::Server {
+                status: 502,
+                fields: None,
+                ..
+            }
+        ));
+        let e = server_error(500, "");
+        assert_eq!(
+            e.to_string(),
+            "The server answered with an error and no explanation (HTTP 500)"
+        );
+    }
+
+    #[test]
+    fn oversized_and_misshapen_answers() {
+        let e = problem_error(Problem::TooLarge {
+            status: 200,
+            bytes: 100 << 20,
+        });
+        assert!(matches!(e, ApiError::Decode(_)));
+        assert!(e.to_string().contains("too large"), "{e}");
+        let e = problem_error(Problem::Shape {
+            status: 200,
+            detail: "missing field `total`".into(),
+        });
+        assert_eq!(
+            e.to_string(),
+            "The server sent data this page cannot read (missing field `total`) (HTTP 200)"
+        );
     }
 }

@@ -2,15 +2,22 @@
 
 use gloo_net::http::Request;
 
-use crate::services::browser;
-use crate::state::config::{parse_config_file, resolve, Config, ConfigError, ConfigFile};
+use crate::services::{browser, logger};
+use crate::state::config::{
+    override_refusals, parse_config_file, resolve, Config, ConfigError, ConfigFile,
+};
 
 /// Fetches `config.json` (relative to the page, so sub-path hosting works). A missing file
 /// means defaults; an unreadable or invalid one is an error the user is shown.
 pub async fn load() -> Result<Config, ConfigError> {
     let origin = browser::origin().unwrap_or_default();
     let file = fetch_file().await?;
-    resolve(&origin, file, &browser::query_pairs())
+    let query = browser::query_pairs();
+    // `?api=` / `?ws=` that config.json does not allow are ignored by `resolve`; say so.
+    for refusal in override_refusals(file.as_ref().unwrap_or(&ConfigFile::default()), &query) {
+        logger::warn("config", &refusal.to_string());
+    }
+    resolve(&origin, file, &query)
 }
 
 async fn fetch_file() -> Result<Option<ConfigFile>, ConfigError> {

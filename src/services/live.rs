@@ -31,6 +31,7 @@ use crate::state::auth::{
     RefreshBudget, REFRESH_TIMEOUT_MS,
 };
 use crate::state::backoff::Backoff;
+use crate::state::bad_frame::bad_frame_log;
 use crate::state::connection::Connection;
 use crate::state::heartbeat::Heartbeat;
 use crate::state::jobs_store::{Action, Event};
@@ -736,8 +737,9 @@ impl Agent {
         let msg = match ServerMessage::decode(text) {
             Ok(m) => m,
             Err(e) => {
-                let head: String = text.chars().take(120).collect();
-                warn(&format!("live: skipping an unreadable frame ({e}): {head}"));
+                // One line per unreadable frame (see `state::bad_frame`); nothing else changes.
+                let entry = bad_frame_log(text, &e);
+                logger::log(entry.level, entry.area, entry.message, entry.fields);
                 return None;
             }
         };

@@ -102,11 +102,12 @@ impl Plan {
     }
 }
 
-/// Untrusted text inside the app's own sentence, wrapped in Unicode isolates (FSI … PDI): a
-/// bidirectional override in an error type cannot reorder the words around it. (These strings
-/// end up in attributes and titles, where `<bdi>` cannot go.)
+/// Untrusted text inside the app's own sentence, wrapped in Unicode isolates (FSI … PDI) with
+/// its bidi controls shown as `⟨U+202E⟩` markers (`state::bidi`): a bidirectional override in
+/// an error type cannot reorder the words around it. (These strings end up in attributes and
+/// titles, where `<bdi>` cannot go.)
 fn isolate(text: &str) -> String {
-    format!("\u{2068}{text}\u{2069}")
+    crate::state::bidi::isolate_visible(text)
 }
 
 /// Plans `kind` over the selected ids (`shown` gives each listed job's shown status).

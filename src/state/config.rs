@@ -1,12 +1,17 @@
 //! Runtime configuration for static hosting: one build, many deployments.
 //!
 //! Sources, later wins: same-origin defaults, `config.json` next to `index.html`, query
-//! parameters (`api`, `ws`). Resolution is pure so every rule is tested natively.
+//! parameters (`api`, `ws`) — the latter only where `config.json` allows them (see
+//! [`override_refusals`]): any link could otherwise point the page at another backend.
+//! Resolution is pure so every rule is tested natively.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::state::log_format::Level;
+
+mod overrides;
+pub use overrides::{origin_of, override_refusals, OverrideRefusal};
 
 /// Default of `stall_after_s`: a running job without progress for this long is stalled.
 pub const DEFAULT_STALL_AFTER_MS: i64 = 60_000;
@@ -25,6 +30,14 @@ pub struct ConfigFile {
     /// Where a job's dataset opens when the page is not embedded, e.g.
     /// `https://platform.example/datasets/{dataset_id}` (the id is URL-encoded).
     pub dataset_url: Option<String>,
+
+    // --- Query overrides (`?api=`, `?ws=`): refused unless allowed here -------------------
+    /// Obey `?api=` / `?ws=` on the page URL whatever they point at (demos, development).
+    /// Off by default.
+    pub allow_query_overrides: Option<bool>,
+    /// Origins (`https://host[:port]`) that `?api=` / `?ws=` may point at without
+    /// `allow_query_overrides` (a `ws(s)` URL counts as its `http(s)` origin).
+    pub allowed_api_origins: Option<Vec<String>>,
 }
 
 /// The configuration the app runs with (serialised for the diagnostics panel; it holds no
@@ -95,7 +108,11 @@ pub fn resolve(
     query: &[(String, String)],
 ) -> Result<Config, ConfigError> {
     let file = file.unwrap_or_default();
+    let refused = override_refusals(&file, query);
     let param = |name: &str| {
+        if refused.iter().any(|r| r.param == name) {
+            return None; // not allowed by config.json: ignored (and logged by the caller)
+        }
         query
             .iter()
             .rev()
@@ -217,7 +234,8 @@ mod tests {
     #[test]
     fn file_then_query_override() {
         let file = parse_config_file(
-            r#"{"api_base": "http://10.0.0.2:8000/api/v1/", "allowed_parent_origins": ["https://shell.example"]}"#,
+            r#"{"api_base": "http://10.0.0.2:8000/api/v1/", "allowed_parent_origins": ["https://shell.example"],
+                "allow_query_overrides": true}"#,
         )
         .unwrap();
         let c = resolve("http://static", Some(file.clone()), &[]).unwrap();
@@ -236,9 +254,15 @@ mod tests {
 
     #[test]
     fn bad_sources_are_named_in_the_error() {
-        let err = resolve("http://x", None, &q(&[("api", "javascript:alert(1)")])).unwrap_err();
+        let open = || {
+            Some(ConfigFile {
+                allow_query_overrides: Some(true),
+                ..Default::default()
+            })
+        };
+        let err = resolve("http://x", open(), &q(&[("api", "javascript:alert(1)")])).unwrap_err();
         assert!(err.to_string().contains("query parameter `api`"), "{err}");
-        let err = resolve("http://x", None, &q(&[("ws", "http://x/ws")])).unwrap_err();
+        let err = resolve("http://x", open(), &q(&[("ws", "http://x/ws")])).unwrap_err();
         assert!(matches!(
             err,
             ConfigError::BadUrl {

@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod backoff;
+pub mod bad_frame;
+pub mod bidi;
 pub mod bulk;
 pub mod change_log;
 pub mod chart;
@@ -14,6 +16,7 @@ pub mod eta;
 pub mod failures;
 pub mod format;
 pub mod heartbeat;
+pub mod http_answer;
 pub mod job_filter;
 pub mod job_form;
 pub mod job_list;
@@ -36,3 +39,6 @@ pub mod theme;
 pub mod traceback;
 pub mod url;
 pub mod virtual_list;
+
+#[cfg(test)]
+mod frame_fuzz_tests;

@@ -7,6 +7,10 @@
 //! of the text and parses the rest straight into that variant's fields; a frame with `type`
 //! elsewhere takes one cheap extra pass that skips everything but `type`. The derived impl stays
 //! for the contract test, which checks both read the backend's frames alike.
+//!
+//! Frames are untrusted input: a frame over [`MAX_FRAME_BYTES`] is refused before any JSON is
+//! parsed, and every refusal is a [`DecodeError`], never a panic (property tests in
+//! `ws/fuzz_tests.rs`).
 
 use std::borrow::Cow;
 
@@ -52,12 +56,35 @@ pub enum ServerMessage {
     Error { detail: String },
 }
 
+/// The largest text frame this page decodes: 1 MiB.
+///
+/// The backend's WebSocket frames hold one job (about 1.5 KB; tens of KB with every attempt's
+/// traceback), one metric sample, one log line (a job's `note` is at most 2,000 characters), a
+/// queue status or a short error: far below this. Snapshot pages (up to 5,000 jobs, several MB)
+/// come over HTTP (`services::api`, with its own limit), never over the WebSocket, so this
+/// limit does not have to fit them. Checked on the text's length before any parsing.
+pub const MAX_FRAME_BYTES: usize = 1 << 20;
+
 /// Why a frame could not be read.
 #[derive(Debug)]
 pub enum DecodeError {
+    /// Not JSON, truncated, or a known type with missing or mistyped fields.
     Json(serde_json::Error),
     /// Well-formed, but of a type this page does not know.
     UnknownType(String),
+    /// Longer than [`MAX_FRAME_BYTES`]; not parsed at all.
+    TooLarge { bytes: usize },
+}
+
+impl DecodeError {
+    /// A short stable name of the failure, for logs and counters.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DecodeError::Json(_) => "malformed",
+            DecodeError::UnknownType(_) => "unknown_type",
+            DecodeError::TooLarge { .. } => "too_large",
+        }
+    }
 }
 
 impl std::fmt::Display for DecodeError {
@@ -65,6 +92,10 @@ impl std::fmt::Display for DecodeError {
         match self {
             DecodeError::Json(e) => write!(f, "{e}"),
             DecodeError::UnknownType(t) => write!(f, "unknown frame type {t:?}"),
+            DecodeError::TooLarge { bytes } => write!(
+                f,
+                "frame of {bytes} bytes is over the {MAX_FRAME_BYTES}-byte limit"
+            ),
         }
     }
 }
@@ -146,6 +177,9 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
 impl ServerMessage {
     /// Reads one text frame (see the module doc for why not `serde_json::from_str`).
     pub fn decode(text: &str) -> Result<ServerMessage, DecodeError> {
+        if text.len() > MAX_FRAME_BYTES {
+            return Err(DecodeError::TooLarge { bytes: text.len() });
+        }
         let ty: Cow<'_, str> = match leading_type(text) {
             Some(t) => Cow::Borrowed(t),
             None => serde_json::from_str::<Head>(text)?.ty,
@@ -226,7 +260,10 @@ pub enum ClientMessage {
 }
 
 #[cfg(test)]
-mod tests {
+mod fuzz_tests;
+
+#[cfg(test)]
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -256,7 +293,7 @@ mod tests {
         assert!(serde_json::from_str::<ServerMessage>("not json").is_err());
     }
 
-    fn sample_job() -> serde_json::Value {
+    pub(crate) fn sample_job() -> serde_json::Value {
         serde_json::to_value(crate::state::jobs_store::tests::job(
             "job_1",
             3,
@@ -268,7 +305,7 @@ mod tests {
     }
 
     /// Every variant, as the backend would write it.
-    fn frames() -> Vec<serde_json::Value> {
+    pub(crate) fn frames() -> Vec<serde_json::Value> {
         use serde_json::json;
         vec![
             json!({"type": "hello", "seq": 7, "server_time": 1, "heartbeat_ms": 5000, "resumed": true}),

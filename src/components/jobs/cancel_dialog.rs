@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::modal::Modal;
+use crate::components::untrusted_text::UntrustedText;
 use crate::types::Job;
 
 #[derive(Properties, PartialEq)]
@@ -21,8 +22,9 @@ pub fn CancelDialog(props: &CancelDialogProps) -> Html {
     if job.status.is_terminal() {
         return html! {
             <Modal title="Nothing to cancel" on_close={props.on_close.clone()} testid="confirm-cancel">
-                <p>{ format!("The {} job on {} ({}) already {} while this dialog was open; there is nothing left to cancel.",
-                             job.kind, job.dataset_name, job.id, job.status) }</p>
+                <p>{ format!("The {} job on ", job.kind) }<UntrustedText text={job.dataset_name.clone()} />
+                   { " (" }<UntrustedText text={job.id.clone()} />
+                   { format!(") already {} while this dialog was open; there is nothing left to cancel.", job.status) }</p>
             </Modal>
         };
     }
@@ -38,7 +40,8 @@ pub fn CancelDialog(props: &CancelDialogProps) -> Html {
                        message={html! {
                            <>
                                <p>{ "Cancel the " }<strong>{ job.kind.as_str() }</strong>{ " job on " }
-                                  <strong>{ job.dataset_name.clone() }</strong>{ format!(" ({})?", job.id) }</p>
+                                  <strong><UntrustedText text={job.dataset_name.clone()} testid="cancel-dataset" /></strong>
+                                  { " (" }<UntrustedText text={job.id.clone()} />{ ")?" }</p>
                                <p>{ format!("It is {}{pct}. Work done so far is discarded; you can retry it later.", job.status) }</p>
                            </>
                        }} />

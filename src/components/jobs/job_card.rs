@@ -8,8 +8,10 @@ use yew::prelude::*;
 use crate::components::charts::sparkline::Sparkline;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::status_badge::StatusBadge;
+use crate::components::untrusted_text::UntrustedText;
 use crate::hooks::use_config;
 use crate::services::host;
+use crate::state::bidi::isolate_visible;
 use crate::state::chart::downsample::Point;
 use crate::state::eta::{describe, Eta};
 use crate::state::format::{duration, thousands};
@@ -110,7 +112,10 @@ pub fn elapsed_ms(job: &Job, now_ms: i64) -> Option<i64> {
 /// The way to the job's dataset: the host's Dataset Explorer when embedded, else the
 /// `dataset_url` link from `config.json`, else nothing.
 fn dataset_link(job: &Job, config: &crate::state::config::Config) -> Html {
-    let label = format!("Open dataset {} in the Dataset Explorer", job.dataset_name);
+    let label = format!(
+        "Open dataset {} in the Dataset Explorer",
+        isolate_visible(&job.dataset_name)
+    );
     if host::is_embedded() {
         let id = job.dataset_id.clone();
         html! {
@@ -121,7 +126,7 @@ fn dataset_link(job: &Job, config: &crate::state::config::Config) -> Html {
     } else if let Some(href) = config.dataset_link(&job.dataset_id) {
         html! {
             <a class="job-link" href={href} data-testid="job-dataset-link"
-               aria-label={format!("Open dataset {}", job.dataset_name)}>{ "Dataset" }</a>
+               aria-label={format!("Open dataset {}", isolate_visible(&job.dataset_name))}>{ "Dataset" }</a>
         }
     } else {
         Html::default()
@@ -132,7 +137,12 @@ fn dataset_link(job: &Job, config: &crate::state::config::Config) -> Html {
 pub fn JobCard(props: &JobCardProps) -> Html {
     let job = &props.job;
     let status = props.shown_status.unwrap_or(job.status);
-    let name = format!("{} ({}, {})", job.dataset_name, job.kind, job.id);
+    let name = format!(
+        "{} ({}, {})",
+        isolate_visible(&job.dataset_name),
+        job.kind,
+        isolate_visible(&job.id)
+    );
     let error = job
         .error
         .as_ref()
@@ -141,7 +151,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
             let first_line = e.message.lines().next().unwrap_or_default().to_string();
             html! {
                 <p class="job-error" data-testid="job-error" title={e.message.clone()}>
-                    <code>{ e.kind.clone() }</code>{ ": " }{ first_line }
+                    <code><UntrustedText text={e.kind.clone()} /></code>{ ": " }<UntrustedText text={first_line} />
                 </p>
             }
         });
@@ -194,7 +204,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
             <div class="job-card-head">
                 <input type="checkbox" class="job-select" checked={props.selected}
                        aria-label={format!("Select {name}")} data-testid="job-select" onclick={on_select} />
-                <span class="job-dataset" data-testid="job-dataset">{ job.dataset_name.clone() }</span>
+                <span class="job-dataset" data-testid="job-dataset"><UntrustedText text={job.dataset_name.clone()} /></span>
                 <span class="job-kind" data-testid="job-kind">{ job.kind.as_str() }</span>
                 <StatusBadge {status} />
                 if stale {

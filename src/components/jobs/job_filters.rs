@@ -97,7 +97,7 @@ pub fn JobFilters(props: &JobFiltersProps) -> Html {
                 <select data-testid="filter-dataset" onchange={on_dataset}>
                     <option value="" selected={f.dataset.is_none()}>{ "All datasets" }</option>
                     { for props.datasets.iter().map(|d| html! {
-                        <option value={d.id.clone()} selected={f.dataset.as_deref() == Some(d.id.as_str())}>{ d.name.clone() }</option>
+                        <option value={d.id.clone()} selected={f.dataset.as_deref() == Some(d.id.as_str())}>{ crate::state::bidi::visible(&d.name) }</option>
                     }) }
                     if !dataset_known {
                         <option value={f.dataset.clone().unwrap_or_default()} selected=true>{ f.dataset.clone().unwrap_or_default() }</option>

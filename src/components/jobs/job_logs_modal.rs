@@ -378,9 +378,16 @@ pub fn JobLogsModal(props: &JobLogsModalProps) -> Html {
         })
     };
 
+    // Untrusted names isolated, their bidi controls shown (`state::bidi`).
+    use crate::state::bidi::isolate_visible;
     let title = match &job {
-        Some(j) => format!("Log · {} · {} · {}", j.dataset_name, j.kind, j.id),
-        None => format!("Log · {}", props.job_id),
+        Some(j) => format!(
+            "Log · {} · {} · {}",
+            isolate_visible(&j.dataset_name),
+            j.kind,
+            isolate_visible(&j.id)
+        ),
+        None => format!("Log · {}", isolate_visible(&props.job_id)),
     };
     let log_count = job
         .as_ref()

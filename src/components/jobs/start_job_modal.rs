@@ -16,8 +16,10 @@ use yew::prelude::*;
 
 use crate::components::error_banner::ErrorBanner;
 use crate::components::modal::{unique_id, Modal};
+use crate::components::untrusted_text::UntrustedText;
 use crate::hooks::{use_api, use_jobs};
 use crate::services::api::{ApiClient, ApiError};
+use crate::state::bidi::isolate_visible;
 use crate::state::format::thousands;
 use crate::state::job_form::{
     bulk_outcome, capacity_summary, param_name, server_errors, submit_label, FieldErrors, FormEdit,
@@ -421,14 +423,14 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
                 .unwrap_or_else(|| r.dataset_id.clone());
             let outcome = match (&r.error, &r.job_id) {
                 (Some(error), _) => format!("failed: {error}"),
-                (None, Some(id)) => format!("started as {id}"),
+                (None, Some(id)) => format!("started as {}", isolate_visible(id)),
                 (None, None) => "started".to_string(),
             };
             html! {
                 <li class={if r.ok() { "result-ok" } else { "result-failed" }}
                     data-testid="start-result" data-dataset-id={r.dataset_id.clone()}
                     data-ok={r.ok().to_string()}>
-                    <span class="result-name">{ name }</span>{ " — " }
+                    <span class="result-name"><UntrustedText text={name} /></span>{ " — " }
                     <span class="result-outcome">{ outcome }</span>
                 </li>
             }
@@ -638,7 +640,7 @@ fn dataset_option(
                        data-testid={format!("start-dataset-{id}")}
                        aria-invalid={error.is_some().to_string()}
                        aria-describedby={error.as_ref().map(|e| e.id.clone())} />
-                <span class="dataset-name">{ name.to_string() }</span>
+                <span class="dataset-name"><UntrustedText text={name.to_string()} /></span>
                 <span class="dataset-meta">{ meta }</span>
             </label>
         </li>

@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::untrusted_text::UntrustedText;
+use crate::state::bidi::isolate_visible;
 use crate::state::chart::throughput::Window;
 use crate::state::failures::{FailureGroup, FailureGroups, FailureKey};
 use crate::state::format::{clock_time, thousands};
@@ -89,11 +91,11 @@ fn group_view(g: &FailureGroup, props: &FailureGroupsViewProps) -> Html {
         let (cb, g) = (props.on_retry.clone(), g.clone());
         Callback::from(move |_: MouseEvent| cb.emit(g.clone()))
     };
-    let datasets: Vec<String> = g
+    let datasets: Vec<(String, usize)> = g
         .datasets
         .iter()
         .take(3)
-        .map(|(_, name, n)| format!("{name} ({n})"))
+        .map(|(_, name, n)| (name.clone(), *n))
         .collect();
     let more = g.datasets.len().saturating_sub(3);
     let jobs = if g.count == 1 { "job" } else { "jobs" };
@@ -102,28 +104,28 @@ fn group_view(g: &FailureGroup, props: &FailureGroupsViewProps) -> Html {
             data-count={g.count.to_string()} data-kind={g.kind.clone()}>
             <div class="group-head">
                 <span class="group-count" data-testid="group-count">{ thousands(g.count as u64) }</span>
-                <code class="group-label" data-testid="group-label"><bdi>{ g.label.clone() }</bdi></code>
+                <code class="group-label" data-testid="group-label"><UntrustedText text={g.label.clone()} /></code>
                 <span class="group-meta" data-testid="group-share">{ format!("{:.0} % of failures", g.share * 100.0) }</span>
             </div>
-            <p class="group-example" data-testid="group-example" title="The newest failure's message">{ g.example.clone() }</p>
+            <p class="group-example" data-testid="group-example" title="The newest failure's message"><UntrustedText text={g.example.clone()} /></p>
             <p class="group-meta">
                 { "Datasets: " }
-                { for datasets.iter().enumerate().map(|(i, d)| html! {
-                    <>{ if i > 0 { ", " } else { "" } }<bdi>{ d.clone() }</bdi></>
+                { for datasets.iter().enumerate().map(|(i, (name, n))| html! {
+                    <>{ if i > 0 { ", " } else { "" } }<UntrustedText text={name.clone()} />{ format!(" ({n})") }</>
                 }) }
                 if more > 0 { { format!(" and {more} more") } }
                 { format!(" · first {} · last {}", hm(g.first_seen), hm(g.last_seen)) }
                 if let Some(f) = &g.frame {
-                    { " · in " }<code><bdi>{ f.clone() }</bdi></code>
+                    { " · in " }<code><UntrustedText text={f.clone()} /></code>
                 }
             </p>
             <div class="group-actions">
                 <button type="button" class="btn btn-small" data-testid="group-show" onclick={show}
-                        aria-label={format!("Show the {} {jobs} of the failure group {}", g.count, g.label)}>
+                        aria-label={format!("Show the {} {jobs} of the failure group {}", g.count, isolate_visible(&g.label))}>
                     { if g.count == 1 { "Show this job".to_string() } else { format!("Show these {} jobs", thousands(g.count as u64)) } }
                 </button>
                 <button type="button" class="btn btn-small" data-testid="group-retry" onclick={retry}
-                        aria-label={format!("Retry the {} {jobs} of the failure group {}", g.count, g.label)}>
+                        aria-label={format!("Retry the {} {jobs} of the failure group {}", g.count, isolate_visible(&g.label))}>
                     { format!("Retry this group ({})", thousands(g.count as u64)) }
                 </button>
             </div>

@@ -27,6 +27,7 @@ pub mod browser;
 pub mod builder;
 pub mod dom;
 pub mod error;
+pub mod fake_backend;
 pub mod fault_proxy;
 pub mod fault_rig;
 pub mod flood;

@@ -160,8 +160,19 @@ pub fn origin_of(url: &str) -> Option<String> {
 /// WebSocket, framing by the page itself and the allowed parents.
 pub fn app_csp(config: &Value) -> String {
     let mut connect = vec!["'self'".to_string()];
-    for key in ["api_base", "ws_url"] {
-        if let Some(origin) = config[key].as_str().and_then(origin_of) {
+    // Origins `?api=` may point at (`allowed_api_origins`) are connected to as well, over
+    // HTTP and WebSocket.
+    let listed = config["allowed_api_origins"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .flat_map(|o| [o.to_string(), o.replacen("http", "ws", 1)]);
+    let configured = ["api_base", "ws_url"]
+        .into_iter()
+        .filter_map(|key| config[key].as_str().map(str::to_string));
+    for url in configured.chain(listed) {
+        if let Some(origin) = origin_of(&url) {
             if !connect.contains(&origin) {
                 connect.push(origin);
             }
