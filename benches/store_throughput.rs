@@ -6,6 +6,10 @@
 //! that `use_reducer` forces because the previous state is still referenced. Prints figures;
 //! asserts nothing about speed.
 //!
+//! The churn run streams jobs that are created, run and finish (four events each, far more
+//! jobs than the retention holds), so the retention's runs (`state::retention`) are paid for
+//! inside the figure: their cost is amortised over the events.
+//!
 //! Run: `cargo bench --bench store_throughput`
 
 mod common;
@@ -16,7 +20,7 @@ use std::time::Instant;
 
 use common::job;
 use jobs_page::state::jobs_store::{Action, Event, JobsState};
-use jobs_page::types::MetricSample;
+use jobs_page::types::{JobStatus, MetricSample};
 use yew::Reducible;
 
 fn run(jobs: usize, batch: usize, total_events: usize) {
@@ -80,8 +84,70 @@ fn run(jobs: usize, batch: usize, total_events: usize) {
     );
 }
 
+/// `total_events` events of jobs created, run and finished (queued, running twice,
+/// succeeded), 1,000 in flight at once, against the default retention (20,000 finished).
+fn churn(batch: usize, total_events: usize) {
+    const IN_FLIGHT: usize = 1_000;
+    const STEPS: usize = 4;
+    let mut events = Vec::with_capacity(total_events);
+    for k in 0..total_events {
+        // Job n's step s comes at k = (n + s × IN_FLIGHT) within its group of STEPS × IN_FLIGHT.
+        let group = k / (STEPS * IN_FLIGHT);
+        let within = k % (STEPS * IN_FLIGHT);
+        let (step, n) = (within / IN_FLIGHT, group * IN_FLIGHT + within % IN_FLIGHT);
+        let mut j = job(n, step as u64 + 1);
+        j.status = match step {
+            0 => JobStatus::Queued,
+            1 | 2 => JobStatus::Running,
+            _ => JobStatus::Succeeded,
+        };
+        if step == STEPS - 1 {
+            j.finished_at = Some(k as i64);
+        }
+        events.push(Event::Job {
+            seq: k as u64 + 1,
+            job: Box::new(j),
+        });
+    }
+    let mut state = Rc::new(JobsState::default());
+    state = state.reduce(Action::Snapshot {
+        jobs: Vec::new(),
+        seq: 0,
+        reset: false,
+        not_loaded: 0,
+        more_coming: false,
+    });
+    let batches: Vec<Vec<Event>> = events.chunks(batch).map(<[Event]>::to_vec).collect();
+    let n_batches = batches.len();
+    let start = Instant::now();
+    let mut held = Vec::with_capacity(2);
+    let mut most_held = 0;
+    for b in batches {
+        held.push(state.clone());
+        if held.len() > 1 {
+            held.remove(0);
+        }
+        state = state.reduce(Action::Batch(b));
+        most_held = most_held.max(state.jobs.len());
+    }
+    let secs = start.elapsed().as_secs_f64();
+    black_box(&state);
+    let seen = total_events / STEPS;
+    println!(
+        "STORE_BENCH churn jobs_seen={seen:>6} batch={batch:>4} events={total_events:>8} \
+         time={:>8.1} ms  events/s={:>12.0}  per-batch={:>7.1} µs  held_max={most_held} \
+         held_end={} released={}",
+        secs * 1e3,
+        total_events as f64 / secs,
+        secs * 1e6 / n_batches as f64,
+        state.jobs.len(),
+        state.released_total(),
+    );
+}
+
 fn main() {
     for &(jobs, batch) in &[(100, 1), (100, 50), (1_000, 50), (10_000, 200)] {
         run(jobs, batch, 400_000);
     }
+    churn(50, 400_000);
 }

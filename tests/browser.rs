@@ -246,6 +246,7 @@ async fn unmounting_the_provider_stops_the_live_loop() {
         stall_after_ms: 60_000,
         log_level: Default::default(),
         dataset_url: None,
+        retention: Default::default(),
     });
     for _ in 0..3 {
         let el = root();

@@ -24,7 +24,8 @@ pub fn HostBridge() -> Html {
     let state = jobs.state();
     let summary = (host::is_embedded() && state.loaded).then(|| Summary {
         running: state.held_with(JobStatus::Running),
-        failed: state.held_with(JobStatus::Failed),
+        // Failed jobs the retention let go are still failed on the backend.
+        failed: state.known_counts()[JobStatus::Failed.index()],
     });
     use_effect_with(summary, |summary| {
         if let Some(summary) = summary {

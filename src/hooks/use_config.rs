@@ -22,6 +22,7 @@ pub fn use_config() -> Rc<Config> {
             stall_after_ms: DEFAULT_STALL_AFTER_MS,
             log_level: Default::default(),
             dataset_url: None,
+            retention: Default::default(),
         })
     })
 }

@@ -8,12 +8,18 @@
 //! (`JobsState::transitions`); the provider keeps a cursor into it and writes what is new to the
 //! console after each render, so the reducer stays pure. User actions are logged when asked for
 //! (debug) and when answered (info, or warn when refused).
+//!
+//! Bounded memory: the provider gives the store the configured retention policy and a clock
+//! tick every [`TICK_MS`] (the store lets old finished jobs and rollback reasons go, see
+//! `state::jobs_store::retain`); a job the store let go is fetched again when its page opens
+//! ([`use_job`]).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -23,8 +29,11 @@ use crate::services::diagnostics;
 use crate::services::live::{self, Control, LiveHandle, Sinks};
 use crate::services::logger::{self, Level};
 use crate::state::job_transitions::Transition;
-use crate::state::jobs_store::{Action, JobsState, UserAction};
+use crate::state::jobs_store::{Action, JobsState, Limits, UserAction};
 use crate::types::{Job, LogLine};
+
+/// How often the store hears the time (its age bounds run at most once a minute).
+pub const TICK_MS: u32 = 10_000;
 
 /// What `use_jobs()` returns: the store and what can be done with it.
 #[derive(Clone, PartialEq)]
@@ -63,6 +72,7 @@ type Route = (u64, Callback<Vec<LogLine>>);
 #[derive(Default)]
 pub struct Routes {
     next_token: u64,
+    /// One entry per job some view follows the log of; removed with its last receiver.
     by_job: HashMap<String, Vec<Route>>,
 }
 
@@ -218,7 +228,29 @@ pub struct JobsProviderProps {
 #[component]
 pub fn JobsProvider(props: &JobsProviderProps) -> Html {
     let config = use_config();
-    let store = use_reducer(JobsState::default);
+    let store = {
+        let retention = config.retention;
+        use_reducer(move || {
+            JobsState::with_limits(Limits {
+                retention,
+                ..Limits::default()
+            })
+        })
+    };
+    {
+        // The clock for the store's age bounds.
+        let dispatcher = store.dispatcher();
+        use_effect_with((), move |_| {
+            let tick = move || {
+                dispatcher.dispatch(Action::Tick {
+                    now_ms: js_sys::Date::now() as i64,
+                })
+            };
+            tick();
+            let interval = Interval::new(TICK_MS, tick);
+            move || drop(interval)
+        });
+    }
     let live = use_memo((), |_| LiveSlot::default());
     let log_routes = use_memo((), |_| LogRoutes::default());
     {
@@ -228,7 +260,9 @@ pub fn JobsProvider(props: &JobsProviderProps) -> Html {
         let on_logs = Callback::from(move |(job_id, lines): (String, Vec<LogLine>)| {
             routes.deliver(&job_id, lines)
         });
+        let store_for_policy = store.dispatcher();
         use_effect_with(config.clone(), move |config| {
+            store_for_policy.dispatch(Action::Retention(config.retention));
             logger::set_level(config.log_level);
             diagnostics::set_config(config);
             let sinks = Sinks {
@@ -348,7 +382,9 @@ pub fn use_jobs() -> UseJobsHandle {
     })
 }
 
-/// The job with `id`: from the live store when it has it, else fetched once over HTTP.
+/// The job with `id`: from the live store when it has it, else fetched once over HTTP (a job
+/// older than the loaded window, or one the retention let go) and handed to the store, which
+/// then holds it, live, while its page is open (`Action::JobPage`).
 #[hook]
 pub fn use_job(id: String) -> (Option<Rc<Job>>, Option<ApiError>) {
     let jobs = use_jobs();
@@ -360,7 +396,8 @@ pub fn use_job(id: String) -> (Option<Rc<Job>>, Option<ApiError>) {
     {
         let fetched = fetched.clone();
         let api = jobs.api.clone();
-        // Only when the store, once loaded, does not know the job (older than its window).
+        let store = jobs.store.dispatcher();
+        // Only when the store, once loaded, does not know the job.
         use_effect_with(
             (id.clone(), loaded && in_store.is_none()),
             move |(id, need)| {
@@ -371,6 +408,11 @@ pub fn use_job(id: String) -> (Option<Rc<Job>>, Option<ApiError>) {
                     spawn_local(async move {
                         let result = api.get_job(&id).await.map(Rc::new);
                         if current.get() {
+                            if let Ok(job) = &result {
+                                store.dispatch(Action::Fetched {
+                                    job: Box::new((**job).clone()),
+                                });
+                            }
                             fetched.set(Some((id, result)));
                         }
                     });
@@ -378,6 +420,18 @@ pub fn use_job(id: String) -> (Option<Rc<Job>>, Option<ApiError>) {
                 move || current.set(false)
             },
         );
+    }
+    {
+        // The open page's job is never let go while it is open.
+        let store = jobs.store.dispatcher();
+        use_effect_with(id.clone(), move |id| {
+            let id = id.clone();
+            store.dispatch(Action::JobPage {
+                id: id.clone(),
+                open: true,
+            });
+            move || store.dispatch(Action::JobPage { id, open: false })
+        });
     }
     let fetched = fetched
         .as_ref()

@@ -27,8 +27,8 @@ use crate::state::eta::{is_stalled, EtaConfig};
 use crate::state::failures::FailureKey;
 use crate::state::format::thousands;
 use crate::state::job_filter::{describe_failure, JobFilter, Sort};
-use crate::state::job_list::{eta_of, relist, Listed};
-use crate::state::jobs_store::{Action, UserAction};
+use crate::state::job_list::{eta_of, released_note, relist, Listed};
+use crate::state::jobs_store::{Action, ListView, UserAction};
 use crate::state::selection::Selection;
 use crate::state::snapshot_pages::MAX_HELD;
 use crate::state::virtual_list::window;
@@ -157,6 +157,20 @@ pub fn JobsPage() -> Html {
     let scroll = use_state(|| (0.0f64, 800.0f64));
     let scroller = use_node_ref();
 
+    {
+        // The store keeps what the list selects, shows as touched, or filters for.
+        let jobs = jobs.clone();
+        use_effect_with(
+            (selection.clone(), touched.clone(), filter.clone()),
+            move |(selection, touched, filter)| {
+                jobs.dispatch(Action::View(ListView::new(
+                    selection.ids(),
+                    (**touched).clone(),
+                    filter,
+                )));
+            },
+        );
+    }
     let state = jobs.state();
     let live = state.connection.is_live();
     let now_ms = use_clock(live);
@@ -517,6 +531,7 @@ pub fn JobsPage() -> Html {
                         { format!(" · {} older jobs not loaded (the page holds the newest {})",
                                   thousands(state.not_loaded), thousands(MAX_HELD)) }
                     }
+                    { for released_note(state) }
                 </p>
                 if listed.jobs.is_empty() {
                     <div class="empty" data-testid="jobs-none-match">

@@ -14,6 +14,7 @@ thread_local! {
     static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
     static REFRESHER: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
     /// Everyone waiting for the next [`set_token`].
+    /// Bounded by the callers waiting now: cancelled ones are pruned at every new wait.
     static WAITERS: RefCell<Vec<oneshot::Sender<Option<String>>>> = const { RefCell::new(Vec::new()) };
     /// A token request is out and not yet answered (nor timed out): do not ask again.
     static ASKING: Cell<bool> = const { Cell::new(false) };

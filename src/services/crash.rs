@@ -33,6 +33,7 @@ const CRASH_TEST_DELAY_MS: u32 = 1_500;
 pub const CRASH_TEST_MESSAGE: &str = "crash test: the page was opened with ?crash_test=1";
 
 thread_local! {
+    /// One per `on_crash` call: the host bridge registers once per page load.
     static REPORTERS: RefCell<Vec<Reporter>> = const { RefCell::new(Vec::new()) };
     static CRASHED: Cell<bool> = const { Cell::new(false) };
 }

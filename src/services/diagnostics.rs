@@ -24,7 +24,8 @@ use crate::state::diagnostics::{Diagnostics, DiagnosticsSnapshot, Environment};
 thread_local! {
     static COLLECTOR: RefCell<Option<Diagnostics>> = const { RefCell::new(None) };
     static CONFIG: RefCell<serde_json::Value> = const { RefCell::new(serde_json::Value::Null) };
-    /// Arrival times of batches dispatched but not yet painted.
+    /// Arrival times of batches dispatched but not yet painted: emptied by the next animation
+    /// frame, and not filled while the tab is hidden (when frames are held back).
     static UNPAINTED: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
     static FRAME_REQUESTED: Cell<bool> = const { Cell::new(false) };
     /// Events dispatched to the store since the page loaded.
@@ -80,6 +81,11 @@ pub fn events_applied(n: usize) {
         a.set(t);
         t
     });
+    publish("applied", total as f64);
+}
+
+/// Sets `window.__jobsPerf[key]` (created at the first figure) for benchmarks.
+fn publish(key: &str, value: f64) {
     let _ = PERF.try_with(|p| {
         let mut p = p.borrow_mut();
         if p.is_none() {
@@ -90,7 +96,7 @@ pub fn events_applied(n: usize) {
             *p = Some(obj);
         }
         if let Some(obj) = p.as_ref() {
-            let _ = js_sys::Reflect::set(obj, &"applied".into(), &(total as f64).into());
+            let _ = js_sys::Reflect::set(obj, &key.into(), &value.into());
         }
     });
 }
@@ -99,8 +105,12 @@ pub fn resynced() {
     with(Diagnostics::on_resync);
 }
 
+/// Jobs the store holds now; also published, with the wasm memory size, as
+/// `window.__jobsPerf.held` and `.wasmBytes` for the soak benchmark (`examples/soak.rs`).
 pub fn set_jobs_held(n: usize) {
     with(|d| d.set_jobs_held(n));
+    publish("held", n as f64);
+    publish("wasmBytes", wasm_memory_bytes() as f64);
 }
 
 /// The configuration in use, shown as JSON.

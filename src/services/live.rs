@@ -191,7 +191,8 @@ struct Agent {
     tracker: Option<SeqTracker>,
     /// The next snapshot replaces everything (the backend lost its history).
     reset_next: bool,
-    /// Subscribed jobs and the last log line delivered for each.
+    /// Subscribed jobs and the last log line delivered for each (one per open log view;
+    /// removed on unsubscribe).
     subs: HashMap<String, u64>,
     ws_failures: u32,
     /// One fresh token per refusal of the WebSocket's token (see `state::auth`).

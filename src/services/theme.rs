@@ -22,6 +22,7 @@ type Watcher = Rc<dyn Fn(ThemeState)>;
 
 thread_local! {
     static STATE: Cell<ThemeState> = Cell::new(ThemeState::default());
+    /// One per mounted watcher; each removes itself when dropped.
     static WATCHERS: RefCell<Vec<(u64, Watcher)>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u64> = const { Cell::new(0) };
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::state::log_format::Level;
+use crate::state::retention::RetentionPolicy;
 
 mod overrides;
 pub use overrides::{origin_of, override_refusals, OverrideRefusal};
@@ -30,6 +31,10 @@ pub struct ConfigFile {
     /// Where a job's dataset opens when the page is not embedded, e.g.
     /// `https://platform.example/datasets/{dataset_id}` (the id is URL-encoded).
     pub dataset_url: Option<String>,
+    /// Finished jobs the page holds at most (default 20,000; the newest are kept).
+    pub retain_finished_jobs: Option<u32>,
+    /// Finished jobs older than this many hours are let go (default 24; 0: no age bound).
+    pub retain_finished_hours: Option<u32>,
 
     // --- Query overrides (`?api=`, `?ws=`): refused unless allowed here -------------------
     /// Obey `?api=` / `?ws=` on the page URL whatever they point at (demos, development).
@@ -57,6 +62,8 @@ pub struct Config {
     pub log_level: Level,
     /// The dataset link template (validated: absolute http(s), holds `{dataset_id}`).
     pub dataset_url: Option<String>,
+    /// Which finished jobs the page keeps holding (`state::retention`).
+    pub retention: RetentionPolicy,
 }
 
 /// Why a configuration could not be used.
@@ -157,7 +164,21 @@ pub fn resolve(
             _ => file.log_level.unwrap_or_default(),
         },
         dataset_url: file.dataset_url.map(check_dataset_url).transpose()?,
+        retention: retention_of(file.retain_finished_jobs, file.retain_finished_hours),
     })
+}
+
+/// The retention policy from `retain_finished_jobs` / `retain_finished_hours`.
+fn retention_of(jobs: Option<u32>, hours: Option<u32>) -> RetentionPolicy {
+    let default = RetentionPolicy::default();
+    RetentionPolicy {
+        max_finished: jobs.map_or(default.max_finished, |n| n as usize),
+        max_age_ms: match hours {
+            None => default.max_age_ms,
+            Some(0) => None,
+            Some(h) => Some(h as i64 * 3_600_000),
+        },
+    }
 }
 
 /// The placeholder of `dataset_url`.
@@ -322,6 +343,36 @@ mod tests {
             assert!(matches!(err, ConfigError::BadTemplate { .. }), "{bad}");
             assert!(err.to_string().contains(why), "{bad}: {err}");
             assert!(err.to_string().contains("dataset_url"), "{err}");
+        }
+    }
+
+    #[test]
+    fn retention_fields_and_their_defaults() {
+        let c = resolve("http://x", None, &[]).unwrap();
+        assert_eq!(c.retention, RetentionPolicy::default());
+        assert_eq!(c.retention.max_finished, 20_000);
+        assert_eq!(c.retention.max_age_ms, Some(24 * 3_600_000));
+        let file =
+            parse_config_file(r#"{"retain_finished_jobs": 500, "retain_finished_hours": 2}"#)
+                .unwrap();
+        let c = resolve("http://x", Some(file), &[]).unwrap();
+        assert_eq!(
+            c.retention,
+            RetentionPolicy {
+                max_finished: 500,
+                max_age_ms: Some(2 * 3_600_000)
+            }
+        );
+        let file = parse_config_file(r#"{"retain_finished_hours": 0}"#).unwrap();
+        let c = resolve("http://x", Some(file), &[]).unwrap();
+        assert_eq!(c.retention.max_age_ms, None, "0 turns the age bound off");
+        for bad in [
+            r#"{"retain_finished_jobs": -1}"#,
+            r#"{"retain_finished_jobs": "many"}"#,
+            r#"{"retain_finished_hours": 1.5}"#,
+        ] {
+            let err = parse_config_file(bad).unwrap_err();
+            assert!(err.to_string().contains("config.json"), "{bad}: {err}");
         }
     }
 

@@ -19,11 +19,13 @@ use crate::state::job_filter::{JobFilter, Sort};
 use crate::state::jobs_store::{tally, JobsState};
 use crate::types::{Job, JobStatus};
 
-/// The list as filtered and sorted for display, with counts over all jobs.
+/// The list as filtered and sorted for display, with counts over all jobs (the held ones and
+/// the finished ones the retention let go, which the backend still has).
 #[derive(Default)]
 pub struct Listed {
     /// Persistent, so a render's update copies O(log n), not the whole list.
     pub jobs: Vector<(Rc<Job>, JobStatus)>,
+    /// Per shown status: held jobs plus those let go (`JobsState::released`).
     pub counts: [u64; 6],
     /// The listed jobs per shown status (`JobStatus::ALL` order), for the quick actions' counts.
     pub listed_counts: [u64; 6],
@@ -130,10 +132,10 @@ fn update_with(
     })
 }
 
-/// Jobs per shown status (`JobStatus::ALL` order): the store's counts, moved for the few jobs
-/// a pending action shows differently.
+/// Jobs per shown status (`JobStatus::ALL` order): the store's counts (released jobs
+/// included), moved for the few jobs a pending action shows differently.
 fn shown_counts(state: &JobsState) -> [u64; 6] {
-    let mut counts = state.status_counts;
+    let mut counts = state.known_counts();
     for id in state.pending.keys() {
         let Some(job) = state.job(id) else { continue };
         let shown = state.shown_status(job);
@@ -143,6 +145,19 @@ fn shown_counts(state: &JobsState) -> [u64; 6] {
         }
     }
     counts
+}
+
+/// The summary's note on finished jobs the retention let go, e.g. " · 160,000 older finished
+/// jobs not held (the page keeps the newest 20,000 finished jobs, finished within 24 h)".
+pub fn released_note(state: &JobsState) -> Option<String> {
+    let n = state.released_total();
+    (n > 0).then(|| {
+        format!(
+            " · {} older finished jobs not held (the page keeps {})",
+            crate::state::format::thousands(n),
+            state.limits.retention.describe()
+        )
+    })
 }
 
 pub fn eta_of(state: &JobsState, job: &Job) -> Eta {
@@ -165,7 +180,8 @@ pub fn list_jobs(
     touched: Option<&BTreeSet<String>>,
     now_ms: i64,
 ) -> Listed {
-    let mut counts = [0u64; 6];
+    // Jobs let go by the retention still count: the backend has them.
+    let mut counts = state.released;
     let mut jobs: Vec<(Rc<Job>, JobStatus)> = Vec::new();
     for entry in state.jobs.values() {
         let shown = state.shown_status(&entry.job);
@@ -329,6 +345,52 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn counts_include_released_jobs_and_the_summary_says_so() {
+        use crate::state::jobs_store::{Limits, ListView};
+        use crate::state::retention::RetentionPolicy;
+        let mut s = JobsState::with_limits(Limits {
+            retention: RetentionPolicy {
+                max_finished: 1,
+                max_age_ms: None,
+            },
+            ..Limits::default()
+        });
+        assert_eq!(released_note(&s), None);
+        let done = |j: usize, v: u64| {
+            let mut job = make(j, v, JobStatus::Failed, false);
+            job.finished_at = Some(v as i64);
+            Event::Job {
+                seq: v,
+                job: Box::new(job),
+            }
+        };
+        s.apply(Action::Batch(vec![done(1, 2), done(2, 3), done(3, 4)]));
+        s.apply(Action::Tick { now_ms: 120_000 });
+        let f = JobFilter::default();
+        let listed = list_jobs(&s, &f, None, 0);
+        assert_eq!(listed.jobs.len(), 1);
+        assert_eq!(
+            listed.counts[JobStatus::Failed.index()],
+            3,
+            "the backend's count"
+        );
+        assert_eq!(listed.listed_counts[JobStatus::Failed.index()], 1);
+        let note = released_note(&s).unwrap();
+        assert!(note.contains("2 older finished jobs not held"), "{note}");
+        assert!(note.contains("the newest 1 finished jobs"), "{note}");
+        // The incremental path counts the same.
+        let prev = Rc::new(listed);
+        s.apply(Action::View(ListView::default()));
+        s.apply(Action::Batch(vec![Event::Job {
+            seq: 9,
+            job: Box::new(make(5, 9, JobStatus::Running, false)),
+        }]));
+        let next = relist(Some(&prev), &s, &f, None, 0);
+        assert_eq!(view(&next), view(&list_jobs(&s, &f, None, 0)));
+        assert_eq!(next.counts[JobStatus::Failed.index()], 3);
     }
 
     #[test]

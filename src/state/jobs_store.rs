@@ -4,6 +4,10 @@
 //! `version`, never moved backwards, and only along the contract's state machine; a terminal
 //! job stays terminal unless a retry starts a new attempt. Persistent maps (`imbl`) make the
 //! per-batch copy that `use_reducer` needs cost O(changes), not O(jobs).
+//!
+//! Memory is bounded whatever the page's uptime (see `retain`): finished jobs beyond the
+//! retention policy are let go (`state::retention`), metric samples are kept only for held
+//! jobs, and rollback reasons expire.
 
 use std::rc::Rc;
 
@@ -15,6 +19,7 @@ use crate::state::chart::job_series::NotLive;
 use crate::state::chart::queue_history::QueueHistory;
 use crate::state::connection::Connection;
 use crate::state::job_transitions::{transition, TransitionLog};
+use crate::state::retention::RetentionPolicy;
 use crate::types::{Job, JobStatus, MetricSample, QueueStatus};
 
 /// Caps that keep memory bounded in long sessions.
@@ -22,12 +27,15 @@ use crate::types::{Job, JobStatus, MetricSample, QueueStatus};
 pub struct Limits {
     /// Metric samples kept per job (oldest dropped first).
     pub metrics_per_job: usize,
+    /// Finished jobs held (`config.json`'s `retain_finished_*`).
+    pub retention: RetentionPolicy,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             metrics_per_job: 600,
+            retention: RetentionPolicy::default(),
         }
     }
 }
@@ -88,6 +96,16 @@ pub enum Action {
     DismissActionError { id: String },
     /// The job left the view: drop its buffers.
     Forget { id: String },
+    /// A job fetched on demand (the job page of a job the store did not hold).
+    Fetched { job: Box<Job> },
+    /// Time passed (epoch ms): age bounds apply (the provider sends one every few seconds).
+    Tick { now_ms: i64 },
+    /// The list's selection, touched set or filter changed.
+    View(ListView),
+    /// The job page of `id` opened (its job is never evicted while it is open) or closed.
+    JobPage { id: String, open: bool },
+    /// The retention policy in use (from the configuration).
+    Retention(RetentionPolicy),
 }
 
 /// A job as the store holds it: the job and the event position it came from.
@@ -159,9 +177,27 @@ pub struct JobsState {
     pub queue_history: QueueHistory,
     /// When the page was not live (a ring of periods), so charts draw those as gaps.
     pub not_live: NotLive,
+    /// Live samples of held jobs only (at most `Limits::metrics_per_job` each).
     pub metrics: HashMap<String, Vector<MetricSample>>,
+    /// Actions sent and not answered (one per job; each ends confirmed or rolled back).
     pub pending: HashMap<String, UserAction>,
+    /// Why an action was refused, per held job; dropped when resolved, when the job is let
+    /// go, after `retain::ACTION_ERROR_TTL_MS`, and beyond `retain::ACTION_ERRORS_CAP`.
     pub action_errors: HashMap<String, String>,
+    /// When each action error was recorded (the store's clock, epoch ms).
+    pub action_error_at: HashMap<String, i64>,
+    /// Finished jobs let go by the retention since the last snapshot, per status
+    /// (`JobStatus::ALL` order): the backend still has them.
+    pub released: [u64; 6],
+    /// The latest time the store heard of (epoch ms; 0 before the first tick).
+    pub clock_ms: i64,
+    /// What the list shows and selects, and the open job page: kept by the retention.
+    pub view: ListView,
+    pub open_job: Option<String>,
+    /// Held finished jobs at which the next retention run is due (see `retain`).
+    pub retain_at: usize,
+    /// When the last full retention sweep ran (epoch ms).
+    pub swept_ms: i64,
     /// Versions refused as illegal transitions (a backend bug if ever non-zero).
     pub rejected: u64,
     /// Status and attempt changes applied, for the console log (see `job_transitions`).
@@ -196,6 +232,13 @@ impl JobsState {
             metrics: HashMap::new(),
             pending: HashMap::new(),
             action_errors: HashMap::new(),
+            action_error_at: HashMap::new(),
+            released: [0; 6],
+            clock_ms: 0,
+            view: ListView::default(),
+            open_job: None,
+            retain_at: limits.retention.max_finished + limits.retention.slack(),
+            swept_ms: 0,
             rejected: 0,
             transitions: TransitionLog::default(),
             revision: 0,
@@ -236,7 +279,9 @@ impl JobsState {
             } => {
                 self.not_loaded = not_loaded;
                 self.loading_more = more_coming;
-                self.apply_snapshot(jobs, seq, reset)
+                self.apply_snapshot(jobs, seq, reset);
+                // A snapshot may hold up to `MAX_HELD` jobs: bring them to the bound at once.
+                self.retain_now();
             }
             Action::SnapshotMore { jobs, not_loaded } => {
                 self.not_loaded = not_loaded;
@@ -260,6 +305,7 @@ impl JobsState {
                         self.count(old.job.status, -1);
                     }
                 }
+                self.retain_now();
             }
             Action::Batch(events) => {
                 for event in events {
@@ -267,32 +313,36 @@ impl JobsState {
                 }
             }
             Action::Connection { connection, at_ms } => {
+                self.clock_ms = self.clock_ms.max(at_ms);
                 self.not_live.on_connection(at_ms, connection.is_live());
                 self.connection = connection;
             }
             Action::Queue { queue, at_ms } => {
+                self.clock_ms = self.clock_ms.max(at_ms);
                 self.queue_history.push(at_ms, &queue);
                 self.queue = Some(Rc::new(queue));
             }
             Action::LoadFailed(reason) => self.load_error = Some(reason),
             Action::Optimistic { id, action } => {
                 self.changes.record(self.revision, &id);
-                self.action_errors.remove(&id);
+                self.clear_action_error(&id);
                 self.pending.insert(id, action);
             }
             Action::Confirmed { id, job } => {
                 self.changes.record(self.revision, &id);
                 self.pending.remove(&id);
+                // The action is resolved: an older refusal no longer applies.
+                self.clear_action_error(&id);
                 let seen = self.seq;
                 self.merge_job(*job, seen);
             }
             Action::RolledBack { id, reason } => {
                 self.changes.record(self.revision, &id);
                 self.pending.remove(&id);
-                self.action_errors.insert(id, reason);
+                self.record_action_error(id, reason);
             }
             Action::DismissActionError { id } => {
-                self.action_errors.remove(&id);
+                self.clear_action_error(&id);
             }
             Action::Forget { id } => {
                 self.changes.invalidate(self.revision);
@@ -301,9 +351,32 @@ impl JobsState {
                 }
                 self.metrics.remove(&id);
                 self.pending.remove(&id);
-                self.action_errors.remove(&id);
+                self.clear_action_error(&id);
+            }
+            Action::Fetched { job } => {
+                self.on_fetched(&job);
+                let seen = self.seq;
+                self.merge_job(*job, seen);
+            }
+            Action::Tick { now_ms } => {
+                self.clock_ms = self.clock_ms.max(now_ms);
+                self.on_tick();
+            }
+            Action::View(view) => self.view = view,
+            Action::JobPage { id, open } => {
+                if open {
+                    self.open_job = Some(id);
+                } else if self.open_job.as_ref() == Some(&id) {
+                    self.open_job = None;
+                }
+            }
+            Action::Retention(policy) => {
+                self.limits.retention = policy;
+                self.retain_now();
             }
         }
+        // O(1) unless enough jobs finished since the last run (see `retain`).
+        self.maybe_retain();
     }
 
     fn apply_snapshot(&mut self, jobs: Vec<Job>, seq: u64, reset: bool) {
@@ -347,6 +420,10 @@ impl JobsState {
         }
         self.metrics.retain(|id, _| next.contains_key(id));
         self.pending.retain(|id, _| next.contains_key(id));
+        self.action_errors.retain(|id, _| next.contains_key(id));
+        self.action_error_at.retain(|id, _| next.contains_key(id));
+        // The snapshot is the backend's list again: nothing is let go of it yet.
+        self.released = [0; 6];
         self.changes.invalidate(self.revision);
         self.status_counts = [0; 6];
         for entry in next.values() {
@@ -370,6 +447,11 @@ impl JobsState {
                 sample,
             } => {
                 self.seq = self.seq.max(seq);
+                // Samples of jobs the store does not hold would never be read (and never
+                // dropped): the job page backfills its own from the API.
+                if !self.jobs.contains_key(&job_id) {
+                    return;
+                }
                 let cap = self.limits.metrics_per_job;
                 let series = self.metrics.entry(job_id).or_default();
                 insert_sample(series, sample, cap);
@@ -397,6 +479,9 @@ impl JobsState {
                 }
                 if let Some(t) = transition(self.jobs.get(&id).map(|e| &*e.job), &job) {
                     self.transitions.push(t);
+                }
+                if !self.jobs.contains_key(&id) {
+                    self.on_returning(&job);
                 }
                 self.changes.record(self.revision, &id);
                 self.count(job.status, 1);
@@ -472,5 +557,10 @@ impl Reducible for JobsState {
     }
 }
 
+mod retain;
+pub use retain::ListView;
+
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod tests_retention;

@@ -31,6 +31,7 @@ pub mod log_rows;
 pub mod log_tokens;
 pub mod log_view;
 pub mod log_viewport;
+pub mod retention;
 pub mod selection;
 pub mod sequence;
 pub mod snapshot_pages;

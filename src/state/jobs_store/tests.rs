@@ -169,13 +169,17 @@ fn optimistic_cancel_shows_at_once_and_settles_either_way() {
 
 #[test]
 fn metrics_are_ordered_deduplicated_and_capped() {
-    let mut s = JobsState::with_limits(Limits { metrics_per_job: 3 });
+    let mut s = JobsState::with_limits(Limits {
+        metrics_per_job: 3,
+        ..Limits::default()
+    });
     let m = |seq, t| Event::Metric {
         seq,
         job_id: "a".into(),
         sample: sample(t, 1),
     };
     s.apply(Action::Batch(vec![
+        ev(1, job("a", 1, JobStatus::Running, 1, 0)),
         m(1, 10),
         m(3, 30),
         m(2, 20),

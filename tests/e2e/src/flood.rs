@@ -18,11 +18,15 @@
 //! [`FloodCounters::skipped`]) rather than queued, so "events sent per second" is what the page
 //! actually took.
 //!
+//! Churn (the soak benchmark, `examples/soak.rs`): [`FloodServer::set_churn`] makes new jobs
+//! appear, run and finish continuously (`flood/churn.rs`), as events only.
+//!
 //! Event positions: one `seq` counter for the server; every event gets the next one and
 //! becomes its job's `version`, so versions only grow. A WebSocket resumed with `after` equal
 //! to the current position is `resumed`; any other `after` gets `resync_required` (events are
 //! not kept for replay), which makes a client reload the snapshot, as the contract says.
 
+pub mod churn;
 mod client;
 pub mod data;
 mod generate;
@@ -60,6 +64,8 @@ pub struct FloodConfig {
     pub tick_ms: u64,
     /// Log lines the log job has before any streaming ([`FloodServer::stream_log`]).
     pub log_lines: u64,
+    /// Time between the steps of a churn job's life ([`FloodServer::set_churn`]).
+    pub churn_step_ms: u64,
 }
 
 impl Default for FloodConfig {
@@ -72,6 +78,7 @@ impl Default for FloodConfig {
             marker_ms: 50,
             tick_ms: 5,
             log_lines: 1_000,
+            churn_step_ms: 1_000,
         }
     }
 }
@@ -155,6 +162,7 @@ struct Shared {
     rate_gen: AtomicU64,
     markers: AtomicBool,
     log: Mutex<LogStream>,
+    churn: Mutex<churn::Churn>,
     counters: Counters,
     queue_json: String,
     datasets_json: String,
@@ -165,6 +173,10 @@ impl Shared {
     fn live(&self) -> MutexGuard<'_, LiveState> {
         // A panic while holding the lock leaves consistent data (plain numbers): keep going.
         self.live.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn churn(&self) -> MutexGuard<'_, churn::Churn> {
+        self.churn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn log_stream(&self) -> LogStream {
@@ -243,6 +255,7 @@ impl FloodServer {
                 rate: 0,
                 target: 0,
             }),
+            churn: Mutex::new(churn::Churn::new(cfg.churn_step_ms, started_ms)),
             set,
             cfg,
             rate: AtomicU64::new(0),
@@ -341,6 +354,17 @@ impl FloodServer {
 
     pub fn rate(&self) -> u64 {
         self.shared.rate.load(Ordering::SeqCst)
+    }
+
+    /// New churn jobs per second from now on (0: none; those in flight still finish).
+    pub fn set_churn(&self, per_s: u64) {
+        self.shared.churn().set_rate(per_s, Instant::now());
+    }
+
+    /// Churn jobs created and finished so far.
+    pub fn churn_counts(&self) -> (u64, u64) {
+        let c = self.shared.churn();
+        (c.created(), c.finished())
     }
 
     /// Marker updates on or off.

@@ -13,6 +13,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
+use super::churn::ChurnFrame;
 use super::data::Update;
 use super::generate::push_log_line;
 use super::{now_ms, wire, Shared};
@@ -94,6 +95,8 @@ pub(super) async fn run_ws(
     let mut next_marker = start;
     let (mut my_gen, mut origin, mut scheduled) = (u64::MAX, start, 0u64);
     let mut subs: BTreeMap<usize, u64> = BTreeMap::new();
+    // Churn frames due this tick (emptied every tick).
+    let mut churned: Vec<ChurnFrame> = Vec::new();
     let running = shared.set.running.len();
     // What the buffer holds, counted once it is handed to the socket.
     let (mut pending_events, mut pending_marker, mut pending_logs) = (0u64, None::<i64>, 0u64);
@@ -204,6 +207,30 @@ pub(super) async fn run_ws(
                 pending_marker = Some(marker_ms);
             }
             pending_events += due + marker as u64;
+        }
+        shared.churn().due(now, now_ms(), &mut churned);
+        if !churned.is_empty() {
+            let mut live = shared.live();
+            for frame in churned.drain(..) {
+                let seq = live.head + 1;
+                live.head = seq;
+                text.clear();
+                match frame {
+                    ChurnFrame::Job(job) => {
+                        text.push_str(&format!(
+                            "{{\"type\":\"job.updated\",\"seq\":{seq},\"prev_seq\":{last_sent},\"job\":{job}}}"
+                        ));
+                    }
+                    ChurnFrame::Metric { job_id, sample } => {
+                        text.push_str(&format!(
+                            "{{\"type\":\"metric\",\"seq\":{seq},\"prev_seq\":{last_sent},\"job_id\":\"{job_id}\",\"sample\":{sample}}}"
+                        ));
+                    }
+                }
+                wire::push_text_frame(&mut buf, text.as_bytes());
+                last_sent = seq;
+                pending_events += 1;
+            }
         }
         if now >= next_hb {
             let hb = format!(
