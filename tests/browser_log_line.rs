@@ -130,6 +130,7 @@ async fn an_empty_highlight_marks_nothing() {
 async fn a_viewer_row_is_text_with_a_permalink_and_its_state_classes() {
     use jobs_page::components::jobs::log_row::{LogRow, LogRowProps};
     let el = root();
+    let marks = std::rc::Rc::new(std::cell::RefCell::new(Vec::<u64>::new()));
     let line = jobs_page::types::LogLine {
         n: 42,
         ts: 0,
@@ -147,6 +148,10 @@ async fn a_viewer_row_is_text_with_a_permalink_and_its_state_classes() {
             current: true,
             marked: false,
             highlight: Some("needle".into()),
+            on_mark: Some(yew::Callback::from({
+                let marks = marks.clone();
+                move |n: u64| marks.borrow_mut().push(n)
+            })),
         },
     )
     .render();
@@ -173,4 +178,20 @@ async fn a_viewer_row_is_text_with_a_permalink_and_its_state_classes() {
         text(&q(&row, ".log-text")),
         "<b onmouseover=x>bold?</b> needle"
     );
+
+    // A plain click on the line number marks the line instead of following the link; a
+    // modified click is left to the browser (open the permalink in a new tab, copy it).
+    let click = |ctrl: bool| {
+        let init = web_sys::MouseEventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        init.set_ctrl_key(ctrl);
+        let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+        q(&row, "a.log-n").dispatch_event(&ev).unwrap();
+        ev.default_prevented()
+    };
+    assert!(click(false), "a plain click followed the link");
+    assert_eq!(*marks.borrow(), vec![42]);
+    assert!(!click(true), "a ctrl-click was taken from the browser");
+    assert_eq!(*marks.borrow(), vec![42]);
 }
