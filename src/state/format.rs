@@ -31,6 +31,24 @@ pub fn clock_time(ms: i64) -> String {
     format!("{h:02}:{m:02}:{:02}.{:03}", rest / 1000, rest % 1000)
 }
 
+/// `612345` → `598 KB`; binary multiples, one decimal below 10.
+pub fn size_label(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +74,15 @@ mod tests {
         assert_eq!(duration(59_999), "59s");
         assert_eq!(duration(185_000), "3m 05s");
         assert_eq!(duration(7_620_000), "2h 07m");
+    }
+
+    #[test]
+    fn sizes_read_in_binary_units() {
+        assert_eq!(size_label(0), "0 bytes");
+        assert_eq!(size_label(1023), "1023 bytes");
+        assert_eq!(size_label(1024), "1.0 KB");
+        assert_eq!(size_label(612_345), "598 KB");
+        assert_eq!(size_label(5 * 1024 * 1024 + 512 * 1024), "5.5 MB");
+        assert_eq!(size_label(3 * 1024u64.pow(4)), "3.0 TB");
     }
 }

@@ -5,6 +5,7 @@ pub mod backoff;
 pub mod bad_frame;
 pub mod bidi;
 pub mod bulk;
+pub mod bulk_start;
 pub mod change_log;
 pub mod chart;
 pub mod config;

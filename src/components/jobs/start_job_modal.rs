@@ -1,12 +1,13 @@
 //! The "Start processing" dialog: choose datasets, a kind and parameters, and start one job per
 //! dataset (`POST /jobs` for one, `POST /jobs/bulk/start` for several).
 //!
-//! The rules are checked before anything is sent (`state::job_form`); the server's 422 messages
-//! land next to the fields they concern; a partial bulk failure lists each dataset's outcome,
-//! reports the jobs that were created and keeps only the failed datasets selected, so starting
-//! again never duplicates a job. What the user typed survives every error.
+//! This module is the view: the rules are checked before anything is sent (`state::job_form`),
+//! sending and reading the answer is `hooks::use_start_jobs` (per-dataset outcomes:
+//! `state::bulk_start`). The server's 422 messages land next to the fields they concern; a
+//! partial bulk failure lists each dataset's outcome, reports the jobs that were created and
+//! keeps only the failed datasets selected, so starting again never duplicates a job. What the
+//! user typed survives every error.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -17,17 +18,17 @@ use yew::prelude::*;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::modal::{unique_id, Modal};
 use crate::components::untrusted_text::UntrustedText;
+use crate::hooks::use_datasets::{use_dataset_list, DatasetList, UseDatasetListHandle};
+use crate::hooks::use_start_jobs::use_start_jobs;
 use crate::hooks::{use_api, use_jobs};
-use crate::services::api::{ApiClient, ApiError};
 use crate::state::bidi::isolate_visible;
-use crate::state::format::thousands;
+use crate::state::bulk_start::StartResult;
+use crate::state::format::{size_label, thousands};
 use crate::state::job_form::{
-    bulk_outcome, capacity_summary, param_name, server_errors, submit_label, FieldErrors, FormEdit,
-    JobForm, StartResult, CHUNK_DELAY_MS, CHUNK_ROWS, DATASET, FAIL_AT, GENERAL, KIND, NOTE,
-    PASSES,
+    capacity_summary, param_name, submit_label, FieldErrors, FormEdit, JobForm, CHUNK_DELAY_MS,
+    CHUNK_ROWS, DATASET, FAIL_AT, GENERAL, KIND, NOTE, PASSES,
 };
-use crate::types::error::Detail;
-use crate::types::{Dataset, Job, JobCreate, JobKind, QueueStatus};
+use crate::types::{Dataset, Job, JobKind, QueueStatus};
 
 #[derive(Properties, PartialEq)]
 pub struct StartJobModalProps {
@@ -37,26 +38,6 @@ pub struct StartJobModalProps {
     /// Start filled in like this job ("Run again like this").
     #[prop_or_default]
     pub prefill: Option<Job>,
-}
-
-/// The dataset list, as far as it has loaded.
-#[derive(Clone, PartialEq)]
-enum Datasets {
-    Loading,
-    Loaded(Rc<Vec<Dataset>>),
-    Failed(String),
-}
-
-/// How a start request ended.
-enum Outcome {
-    Started(Vec<Job>),
-    Partial {
-        started: Vec<Job>,
-        results: Vec<StartResult>,
-        failed: Vec<String>,
-    },
-    Invalid(FieldErrors),
-    Failed(String),
 }
 
 /// One numeric parameter input.
@@ -99,16 +80,6 @@ const NUMERIC_FIELDS: [ParamField; 4] = [
     },
 ];
 
-impl Reducible for JobForm {
-    type Action = FormEdit;
-
-    fn reduce(self: Rc<Self>, edit: FormEdit) -> Rc<Self> {
-        let mut next = Rc::unwrap_or_clone(self);
-        next.apply(edit);
-        Rc::new(next)
-    }
-}
-
 #[component]
 pub fn StartJobModal(props: &StartJobModalProps) -> Html {
     let api = use_api();
@@ -118,41 +89,19 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
         let prefill = props.prefill.clone();
         use_reducer(move || prefill.as_ref().map(JobForm::from_job).unwrap_or_default())
     };
-    let datasets = use_state(|| Datasets::Loading);
-    let reload = use_state(|| 0u32);
+    let datasets = use_dataset_list();
     let fetched_queue = use_state(|| None::<Result<Rc<QueueStatus>, String>>);
-    let errors = use_state(FieldErrors::new);
-    let failure = use_state(|| None::<String>);
-    let results = use_state(|| None::<Vec<StartResult>>);
-    let submitting = use_state(|| false);
-    // Guards the gap between a submit and the render that disables the button.
-    let in_flight = use_memo((), |_| Rc::new(Cell::new(false)));
-    let mounted = use_memo((), |_| Rc::new(Cell::new(true)));
-    let focus_request = use_state(|| 0u32);
+    let submit = use_start_jobs(
+        form.clone(),
+        props.on_started.clone(),
+        props.on_close.clone(),
+    );
     let form_ref = use_node_ref();
 
-    {
-        let mounted = (*mounted).clone();
-        use_effect_with((), move |_| move || mounted.set(false));
-    }
-    {
-        let datasets = datasets.clone();
-        let api = api.clone();
-        use_effect_with(*reload, move |_| {
-            datasets.set(Datasets::Loading);
-            spawn_local(async move {
-                datasets.set(match api.list_datasets().await {
-                    Ok(list) => Datasets::Loaded(Rc::new(list.items)),
-                    Err(e) => Datasets::Failed(e.to_string()),
-                });
-            });
-        });
-    }
     {
         // The live store refreshes the queue every few seconds; ask once only without it.
         let need = jobs.state().queue.is_none();
         let fetched_queue = fetched_queue.clone();
-        let api = api.clone();
         use_effect_with((), move |_| {
             if need {
                 spawn_local(async move {
@@ -165,7 +114,7 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
     {
         // After a failed submit, take the user to the first field that needs a change.
         let form_ref = form_ref.clone();
-        use_effect_with(*focus_request, move |request| {
+        use_effect_with(*submit.focus_request, move |request| {
             if *request > 0 {
                 let first = form_ref
                     .cast::<HtmlElement>()
@@ -178,91 +127,17 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
         });
     }
 
-    let onsubmit = {
-        let form = form.clone();
-        let errors = errors.clone();
-        let failure = failure.clone();
-        let results = results.clone();
-        let submitting = submitting.clone();
-        let in_flight = (*in_flight).clone();
-        let mounted = (*mounted).clone();
-        let focus_request = focus_request.clone();
-        let on_started = props.on_started.clone();
-        let on_close = props.on_close.clone();
-        let api = api.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if in_flight.get() {
-                return;
-            }
-            failure.set(None);
-            let requested = match form.validate() {
-                Ok(requested) => requested,
-                Err(invalid) => {
-                    errors.set(invalid);
-                    focus_request.set(*focus_request + 1);
-                    return;
-                }
-            };
-            errors.set(FieldErrors::new());
-            results.set(None);
-            in_flight.set(true);
-            submitting.set(true);
-            let (api, form, errors, failure, results, submitting, in_flight, mounted) = (
-                api.clone(),
-                form.clone(),
-                errors.clone(),
-                failure.clone(),
-                results.clone(),
-                submitting.clone(),
-                in_flight.clone(),
-                mounted.clone(),
-            );
-            let (on_started, on_close, focus_request) =
-                (on_started.clone(), on_close.clone(), focus_request.clone());
-            spawn_local(async move {
-                let outcome = start(&api, requested).await;
-                in_flight.set(false);
-                submitting.set(false);
-                match outcome {
-                    Outcome::Started(created) => {
-                        on_started.emit(created);
-                        if mounted.get() {
-                            on_close.emit(());
-                        }
-                    }
-                    Outcome::Partial {
-                        started,
-                        results: rows,
-                        failed,
-                    } => {
-                        if !started.is_empty() {
-                            on_started.emit(started);
-                        }
-                        form.dispatch(FormEdit::KeepOnly(failed));
-                        results.set(Some(rows));
-                    }
-                    Outcome::Invalid(invalid) => {
-                        errors.set(invalid);
-                        focus_request.set(*focus_request + 1);
-                    }
-                    Outcome::Failed(message) => failure.set(Some(message)),
-                }
-            });
-        })
-    };
-
     let on_text = {
         let form = form.clone();
-        let errors = errors.clone();
-        move |field: &'static str, value: String| {
+        let errors = submit.errors.clone();
+        Callback::from(move |(field, value): (&'static str, String)| {
             form.dispatch(FormEdit::Text { field, value });
             clear_error(&errors, field);
-        }
+        })
     };
     let on_select = {
         let form = form.clone();
-        let errors = errors.clone();
+        let errors = submit.errors.clone();
         Callback::from(move |(dataset_id, selected): (String, bool)| {
             form.dispatch(FormEdit::Select {
                 dataset_id,
@@ -273,23 +148,11 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
     };
     let on_kind = {
         let form = form.clone();
-        let errors = errors.clone();
-        Callback::from(move |e: Event| {
-            let kind = match e
-                .target_unchecked_into::<HtmlSelectElement>()
-                .value()
-                .as_str()
-            {
-                "validate" => JobKind::Validate,
-                _ => JobKind::Profile,
-            };
+        let errors = submit.errors.clone();
+        Callback::from(move |kind: JobKind| {
             form.dispatch(FormEdit::Kind(kind));
             clear_error(&errors, KIND);
         })
-    };
-    let retry = {
-        let reload = reload.clone();
-        Callback::from(move |_| reload.set(*reload + 1))
     };
     let cancel = {
         let on_close = props.on_close.clone();
@@ -297,154 +160,30 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
     };
 
     let ids = ids.as_str();
-    let errors_now = &*errors;
-    let loaded: &[Dataset] = match &*datasets {
-        Datasets::Loaded(list) => list,
+    let errors_now = &*submit.errors;
+    let loaded: &[Dataset] = match &datasets.list {
+        DatasetList::Loaded(list) => list,
         _ => &[],
     };
     let dataset_error = field_error(ids, DATASET, errors_now);
-    let dataset_section = match &*datasets {
-        Datasets::Loading => html! {
-            <p class="loading" role="status" data-testid="start-datasets-loading">
-                { "Loading datasets…" }
-            </p>
-        },
-        Datasets::Failed(message) => html! {
-            <ErrorBanner title="Could not load datasets" message={message.clone()}
-                         on_retry={retry} testid="start-datasets-error" />
-        },
-        Datasets::Loaded(list) if list.is_empty() && form.datasets.is_empty() => html! {
-            <p class="start-empty" data-testid="start-datasets-empty">
-                { "No datasets yet. Upload one in the Dataset Explorer, then start a job on it." }
-            </p>
-        },
-        Datasets::Loaded(list) => {
-            // A prefilled dataset that is no longer listed stays visible, so it can be unticked.
-            let missing = form
-                .datasets
-                .iter()
-                .filter(|id| !list.iter().any(|d| &d.id == *id))
-                .map(|id| {
-                    let name = props
-                        .prefill
-                        .as_ref()
-                        .filter(|j| &j.dataset_id == id)
-                        .map(|j| j.dataset_name.clone())
-                        .unwrap_or_else(|| id.clone());
-                    dataset_option(
-                        id,
-                        &name,
-                        "not in the dataset list".to_string(),
-                        &form,
-                        &dataset_error,
-                        &on_select,
-                    )
-                });
-            let listed = list.iter().map(|d| {
-                let meta = format!("{} rows · {}", thousands(d.rows), size_label(d.size_bytes));
-                dataset_option(&d.id, &d.name, meta, &form, &dataset_error, &on_select)
-            });
-            html! {
-                <ul class="start-datasets-list" data-testid="start-datasets">
-                    { for listed }
-                    { for missing }
-                </ul>
-            }
-        }
-    };
-
-    let kind_error = field_error(ids, KIND, errors_now);
-    let kind_id = format!("{ids}-kind");
-    let numeric = NUMERIC_FIELDS.iter().map(|f| {
-        let on_text = on_text.clone();
-        let key = f.key;
-        let oninput = Callback::from(move |e: InputEvent| {
-            on_text(key, e.target_unchecked_into::<HtmlInputElement>().value())
-        });
-        let error = field_error(ids, key, errors_now);
-        let id = format!("{ids}-{}", param_name(key));
-        let hint_id = format!("{id}-hint");
-        let value = form.text(key).to_string();
-        html! {
-            <div class={classes!("form-field", error.is_some().then_some("has-error"))}>
-                <label for={id.clone()}>{ f.label }</label>
-                <input id={id} type="text" inputmode={f.inputmode} autocomplete="off"
-                       placeholder={f.placeholder} value={value}
-                       data-testid={format!("start-param-{}", param_name(key))}
-                       aria-invalid={error.is_some().to_string()}
-                       aria-describedby={described_by(&hint_id, &error)} {oninput} />
-                <p class="field-hint" id={hint_id}>{ f.hint }</p>
-                { error.map(|e| e.html).unwrap_or_default() }
-            </div>
-        }
-    });
-    let note_field = {
-        let on_text = on_text.clone();
-        let oninput = Callback::from(move |e: InputEvent| {
-            on_text(
-                NOTE,
-                e.target_unchecked_into::<HtmlTextAreaElement>().value(),
-            )
-        });
-        let error = field_error(ids, NOTE, errors_now);
-        let id = format!("{ids}-note");
-        let hint_id = format!("{id}-hint");
-        html! {
-            <div class={classes!("form-field", "form-field-wide", error.is_some().then_some("has-error"))}>
-                <label for={id.clone()}>{ "Note" }</label>
-                <textarea id={id} rows="2" value={form.note.clone()} data-testid="start-param-note"
-                          aria-invalid={error.is_some().to_string()}
-                          aria-describedby={described_by(&hint_id, &error)} {oninput} />
-                <p class="field-hint" id={hint_id}>
-                    { "Written to the job's log when it starts. At most 2,000 characters." }
-                </p>
-                { error.map(|e| e.html).unwrap_or_default() }
-            </div>
-        }
-    };
-
-    let live_queue = jobs.state().queue.clone();
-    let capacity = match (live_queue.as_ref(), &*fetched_queue) {
-        (Some(q), _) | (None, Some(Ok(q))) => queue_summary(q),
-        (None, Some(Err(e))) => format!("Queue status unavailable: {e}"),
-        (None, None) => "Checking workers and queue…".to_string(),
-    };
+    let dataset_section = dataset_section(
+        &datasets,
+        &form,
+        props.prefill.as_ref(),
+        &dataset_error,
+        &on_select,
+    );
+    let kind_field = kind_field(ids, &form, errors_now, on_kind);
+    let numeric = numeric_fields(ids, &form, errors_now, &on_text);
+    let note_field = note_field(ids, &form, errors_now, on_text);
+    let capacity = capacity_text(jobs.state().queue.as_deref(), fetched_queue.as_ref());
     let general = errors_now
         .get(GENERAL)
         .map(str::to_string)
-        .or_else(|| (*failure).clone());
-    let results_view = (*results).as_ref().map(|rows| {
-        let started = rows.iter().filter(|r| r.ok()).count();
-        let items = rows.iter().map(|r| {
-            let name = loaded
-                .iter()
-                .find(|d| d.id == r.dataset_id)
-                .map(|d| d.name.clone())
-                .unwrap_or_else(|| r.dataset_id.clone());
-            let outcome = match (&r.error, &r.job_id) {
-                (Some(error), _) => format!("failed: {error}"),
-                (None, Some(id)) => format!("started as {}", isolate_visible(id)),
-                (None, None) => "started".to_string(),
-            };
-            html! {
-                <li class={if r.ok() { "result-ok" } else { "result-failed" }}
-                    data-testid="start-result" data-dataset-id={r.dataset_id.clone()}
-                    data-ok={r.ok().to_string()}>
-                    <span class="result-name"><UntrustedText text={name} /></span>{ " — " }
-                    <span class="result-outcome">{ outcome }</span>
-                </li>
-            }
-        });
-        html! {
-            <div class="start-results" role="status">
-                <p>
-                    { format!("Started {started} of {} jobs. ", rows.len()) }
-                    { "The datasets that failed are still selected: change what is needed and start again." }
-                </p>
-                <ul data-testid="start-results">{ for items }</ul>
-            </div>
-        }
-    });
+        .or_else(|| (*submit.failure).clone());
+    let results_view = (*submit.results)
+        .as_ref()
+        .map(|rows| results_view(rows, loaded));
     let prefill_note = props.prefill.as_ref().map(|job| {
         html! {
             <p class="start-prefill" data-testid="start-prefill">
@@ -453,10 +192,11 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
             </p>
         }
     });
+    let submitting = *submit.submitting;
 
     html! {
         <Modal title="Start processing" on_close={props.on_close.clone()} testid="start-modal" wide=true>
-            <form class="start-form" ref={form_ref} {onsubmit} novalidate=true>
+            <form class="start-form" ref={form_ref} onsubmit={submit.onsubmit} novalidate=true>
                 { for prefill_note }
                 <fieldset class={classes!("start-datasets", dataset_error.is_some().then_some("has-error"))}
                           aria-describedby={dataset_error.as_ref().map(|e| e.id.clone())}>
@@ -465,17 +205,7 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
                     { dataset_error.clone().map(|e| e.html).unwrap_or_default() }
                 </fieldset>
                 <div class="form-grid">
-                    <div class={classes!("form-field", kind_error.is_some().then_some("has-error"))}>
-                        <label for={kind_id.clone()}>{ "Kind" }</label>
-                        <select id={kind_id} data-testid="start-kind" onchange={on_kind}
-                                aria-invalid={kind_error.is_some().to_string()}
-                                aria-describedby={kind_error.as_ref().map(|e| e.id.clone())}>
-                            { for JobKind::ALL.iter().map(|k| html! {
-                                <option value={k.as_str()} selected={form.kind == *k}>{ k.as_str() }</option>
-                            }) }
-                        </select>
-                        { kind_error.map(|e| e.html).unwrap_or_default() }
-                    </div>
+                    { kind_field }
                     { for numeric }
                     { note_field }
                 </div>
@@ -485,12 +215,12 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
                 }
                 { for results_view }
                 <div class="modal-actions">
-                    if *submitting {
+                    if submitting {
                         <span class="loading" role="status">{ "Starting…" }</span>
                     }
                     <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
                     <button type="submit" class="btn btn-primary" data-testid="start-submit"
-                            disabled={*submitting} aria-busy={submitting.to_string()}>
+                            disabled={submitting} aria-busy={submitting.to_string()}>
                         { submit_label(form.datasets.len()) }
                     </button>
                 </div>
@@ -499,87 +229,202 @@ pub fn StartJobModal(props: &StartJobModalProps) -> Html {
     }
 }
 
-/// Sends the request and logs the user action with its result.
-async fn start(api: &ApiClient, requested: Vec<JobCreate>) -> Outcome {
-    use crate::services::logger::{log, Level};
-    let scope = serde_json::json!({
-        "type": "datasets",
-        "datasets": requested.iter().map(|r| r.dataset_id.clone()).collect::<Vec<_>>(),
-        "kind": requested.first().map(|r| r.kind.as_str()),
-    });
-    log(Level::Debug, "action", "start requested", scope.clone());
-    let outcome = send(api, requested).await;
-    let (level, result, started) = match &outcome {
-        Outcome::Started(jobs) => (
-            Level::Info,
-            "ok",
-            jobs.iter().map(|j| j.id.clone()).collect(),
-        ),
-        Outcome::Partial { started, .. } => (
-            Level::Warn,
-            "partial",
-            started.iter().map(|j| j.id.clone()).collect(),
-        ),
-        Outcome::Invalid(_) => (Level::Warn, "invalid", Vec::new()),
-        Outcome::Failed(_) => (Level::Warn, "failed", Vec::new()),
-    };
-    let error = match &outcome {
-        Outcome::Failed(e) => Some(e.clone()),
-        _ => None,
-    };
-    log(
-        level,
-        "action",
-        "start done",
-        serde_json::json!({"scope": scope, "result": result, "started": started, "error": error}),
-    );
-    outcome
-}
-
-/// Sends the request: one job alone, several in one bulk request.
-async fn send(api: &ApiClient, requested: Vec<JobCreate>) -> Outcome {
-    if let [one] = requested.as_slice() {
-        return match api.create_job(one).await {
-            Ok(job) => Outcome::Started(vec![job]),
-            Err(e) => rejected(e),
-        };
-    }
-    match api.bulk_start(&requested).await {
-        Ok(response) => {
-            let outcome = bulk_outcome(&requested, response);
-            if outcome.all_ok() {
-                Outcome::Started(outcome.started)
-            } else {
-                Outcome::Partial {
-                    failed: outcome.failed_datasets(),
-                    started: outcome.started,
-                    results: outcome.results,
-                }
+/// The dataset choice: loading, a failure with a retry, "none yet", or one checkbox per dataset.
+fn dataset_section(
+    datasets: &UseDatasetListHandle,
+    form: &JobForm,
+    prefill: Option<&Job>,
+    dataset_error: &Option<RenderedError>,
+    on_select: &Callback<(String, bool)>,
+) -> Html {
+    match &datasets.list {
+        DatasetList::Loading => html! {
+            <p class="loading" role="status" data-testid="start-datasets-loading">
+                { "Loading datasets…" }
+            </p>
+        },
+        DatasetList::Failed(message) => html! {
+            <ErrorBanner title="Could not load datasets" message={message.clone()}
+                         on_retry={datasets.retry.clone()} testid="start-datasets-error" />
+        },
+        DatasetList::Loaded(list) if list.is_empty() && form.datasets.is_empty() => html! {
+            <p class="start-empty" data-testid="start-datasets-empty">
+                { "No datasets yet. Upload one in the Dataset Explorer, then start a job on it." }
+            </p>
+        },
+        DatasetList::Loaded(list) => {
+            // A prefilled dataset that is no longer listed stays visible, so it can be unticked.
+            let missing = form
+                .datasets
+                .iter()
+                .filter(|id| !list.iter().any(|d| &d.id == *id))
+                .map(|id| {
+                    let name = prefill
+                        .filter(|j| &j.dataset_id == id)
+                        .map(|j| j.dataset_name.clone())
+                        .unwrap_or_else(|| id.clone());
+                    dataset_option(
+                        id,
+                        &name,
+                        "not in the dataset list".to_string(),
+                        form,
+                        dataset_error,
+                        on_select,
+                    )
+                });
+            let listed = list.iter().map(|d| {
+                let meta = format!("{} rows · {}", thousands(d.rows), size_label(d.size_bytes));
+                dataset_option(&d.id, &d.name, meta, form, dataset_error, on_select)
+            });
+            html! {
+                <ul class="start-datasets-list" data-testid="start-datasets">
+                    { for listed }
+                    { for missing }
+                </ul>
             }
         }
-        Err(e) => rejected(e),
     }
 }
 
-/// A refused request: field messages where the server named fields, else the error in words.
-fn rejected(error: ApiError) -> Outcome {
-    match error {
-        ApiError::Server {
-            status: 422,
-            fields: Some(detail),
-            ..
-        } => Outcome::Invalid(server_errors(&detail)),
-        // The contract's only 404 for a create: the dataset is unknown.
-        ApiError::Server {
-            status: 404,
-            fields: Some(Detail::Message(message)),
-            ..
-        } => {
-            let mut errors = FieldErrors::new();
-            errors.add(DATASET, message);
-            Outcome::Invalid(errors)
+/// The job kind's select.
+fn kind_field(ids: &str, form: &JobForm, errors: &FieldErrors, on_kind: Callback<JobKind>) -> Html {
+    let kind_error = field_error(ids, KIND, errors);
+    let kind_id = format!("{ids}-kind");
+    let onchange = Callback::from(move |e: Event| {
+        let kind = match e
+            .target_unchecked_into::<HtmlSelectElement>()
+            .value()
+            .as_str()
+        {
+            "validate" => JobKind::Validate,
+            _ => JobKind::Profile,
+        };
+        on_kind.emit(kind);
+    });
+    html! {
+        <div class={classes!("form-field", kind_error.is_some().then_some("has-error"))}>
+            <label for={kind_id.clone()}>{ "Kind" }</label>
+            <select id={kind_id} data-testid="start-kind" {onchange}
+                    aria-invalid={kind_error.is_some().to_string()}
+                    aria-describedby={kind_error.as_ref().map(|e| e.id.clone())}>
+                { for JobKind::ALL.iter().map(|k| html! {
+                    <option value={k.as_str()} selected={form.kind == *k}>{ k.as_str() }</option>
+                }) }
+            </select>
+            { kind_error.map(|e| e.html).unwrap_or_default() }
+        </div>
+    }
+}
+
+/// One text input per numeric parameter, in [`NUMERIC_FIELDS`] order.
+fn numeric_fields(
+    ids: &str,
+    form: &JobForm,
+    errors: &FieldErrors,
+    on_text: &Callback<(&'static str, String)>,
+) -> Vec<Html> {
+    NUMERIC_FIELDS
+        .iter()
+        .map(|f| {
+            let on_text = on_text.clone();
+            let key = f.key;
+            let oninput = Callback::from(move |e: InputEvent| {
+                on_text.emit((key, e.target_unchecked_into::<HtmlInputElement>().value()))
+            });
+            let error = field_error(ids, key, errors);
+            let id = format!("{ids}-{}", param_name(key));
+            let hint_id = format!("{id}-hint");
+            let value = form.text(key).to_string();
+            html! {
+                <div class={classes!("form-field", error.is_some().then_some("has-error"))}>
+                    <label for={id.clone()}>{ f.label }</label>
+                    <input id={id} type="text" inputmode={f.inputmode} autocomplete="off"
+                           placeholder={f.placeholder} value={value}
+                           data-testid={format!("start-param-{}", param_name(key))}
+                           aria-invalid={error.is_some().to_string()}
+                           aria-describedby={described_by(&hint_id, &error)} {oninput} />
+                    <p class="field-hint" id={hint_id}>{ f.hint }</p>
+                    { error.map(|e| e.html).unwrap_or_default() }
+                </div>
+            }
+        })
+        .collect()
+}
+
+/// The note's text area.
+fn note_field(
+    ids: &str,
+    form: &JobForm,
+    errors: &FieldErrors,
+    on_text: Callback<(&'static str, String)>,
+) -> Html {
+    let oninput = Callback::from(move |e: InputEvent| {
+        on_text.emit((
+            NOTE,
+            e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+        ))
+    });
+    let error = field_error(ids, NOTE, errors);
+    let id = format!("{ids}-note");
+    let hint_id = format!("{id}-hint");
+    html! {
+        <div class={classes!("form-field", "form-field-wide", error.is_some().then_some("has-error"))}>
+            <label for={id.clone()}>{ "Note" }</label>
+            <textarea id={id} rows="2" value={form.note.clone()} data-testid="start-param-note"
+                      aria-invalid={error.is_some().to_string()}
+                      aria-describedby={described_by(&hint_id, &error)} {oninput} />
+            <p class="field-hint" id={hint_id}>
+                { "Written to the job's log when it starts. At most 2,000 characters." }
+            </p>
+            { error.map(|e| e.html).unwrap_or_default() }
+        </div>
+    }
+}
+
+/// Workers and queue, from the live store when it has them, else from the dialog's own ask.
+fn capacity_text(
+    live: Option<&QueueStatus>,
+    fetched: Option<&Result<Rc<QueueStatus>, String>>,
+) -> String {
+    match (live, fetched) {
+        (Some(q), _) => queue_summary(q),
+        (None, Some(Ok(q))) => queue_summary(q),
+        (None, Some(Err(e))) => format!("Queue status unavailable: {e}"),
+        (None, None) => "Checking workers and queue…".to_string(),
+    }
+}
+
+/// Each dataset's outcome after a partial bulk failure, named as the dataset list names it.
+fn results_view(rows: &[StartResult], loaded: &[Dataset]) -> Html {
+    let started = rows.iter().filter(|r| r.ok()).count();
+    let items = rows.iter().map(|r| {
+        let name = loaded
+            .iter()
+            .find(|d| d.id == r.dataset_id)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| r.dataset_id.clone());
+        let outcome = match (&r.error, &r.job_id) {
+            (Some(error), _) => format!("failed: {error}"),
+            (None, Some(id)) => format!("started as {}", isolate_visible(id)),
+            (None, None) => "started".to_string(),
+        };
+        html! {
+            <li class={if r.ok() { "result-ok" } else { "result-failed" }}
+                data-testid="start-result" data-dataset-id={r.dataset_id.clone()}
+                data-ok={r.ok().to_string()}>
+                <span class="result-name"><UntrustedText text={name} /></span>{ " — " }
+                <span class="result-outcome">{ outcome }</span>
+            </li>
         }
-        other => Outcome::Failed(other.to_string()),
+    });
+    html! {
+        <div class="start-results" role="status">
+            <p>
+                { format!("Started {started} of {} jobs. ", rows.len()) }
+                { "The datasets that failed are still selected: change what is needed and start again." }
+            </p>
+            <ul data-testid="start-results">{ for items }</ul>
+        </div>
     }
 }
 
@@ -655,37 +500,9 @@ fn queue_summary(queue: &QueueStatus) -> String {
     }
 }
 
-/// `612345` → `598 KB`; binary multiples, one decimal below 10.
-fn size_label(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else if value < 10.0 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{value:.0} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_read_in_binary_units() {
-        assert_eq!(size_label(0), "0 bytes");
-        assert_eq!(size_label(1023), "1023 bytes");
-        assert_eq!(size_label(1024), "1.0 KB");
-        assert_eq!(size_label(612_345), "598 KB");
-        assert_eq!(size_label(5 * 1024 * 1024 + 512 * 1024), "5.5 MB");
-        assert_eq!(size_label(3 * 1024u64.pow(4)), "3.0 TB");
-    }
 
     #[test]
     fn errors_link_before_hints() {
@@ -699,5 +516,48 @@ mod tests {
         assert_eq!(described_by("h", &e), "start-1-chunk_rows-error h");
         assert_eq!(described_by("h", &None), "h");
         assert!(field_error("start-1", PASSES, &errors).is_none());
+    }
+
+    fn queue(queued: u64, workers: usize, redis_ok: bool) -> QueueStatus {
+        QueueStatus {
+            queued,
+            running: 0,
+            workers: (0..workers)
+                .map(|i| crate::types::WorkerInfo {
+                    name: format!("w{i}"),
+                    state: "idle".into(),
+                    current_job: None,
+                })
+                .collect(),
+            redis: crate::types::RedisHealth {
+                ok: redis_ok,
+                version: None,
+                latency_ms: None,
+                used_memory_bytes: None,
+            },
+        }
+    }
+
+    #[test]
+    fn capacity_prefers_the_live_queue_then_the_dialogs_own_ask() {
+        let live = queue(3, 4, true);
+        let fetched: Result<Rc<QueueStatus>, String> = Ok(Rc::new(queue(9, 1, true)));
+        assert_eq!(
+            capacity_text(Some(&live), Some(&fetched)),
+            "4 workers available, 3 jobs queued"
+        );
+        assert_eq!(
+            capacity_text(None, Some(&fetched)),
+            "1 worker available, 9 jobs queued"
+        );
+        assert_eq!(
+            capacity_text(None, Some(&Err("timed out".into()))),
+            "Queue status unavailable: timed out"
+        );
+        assert_eq!(capacity_text(None, None), "Checking workers and queue…");
+        assert_eq!(
+            capacity_text(Some(&queue(0, 0, false)), None),
+            "Queue status unknown: the backend cannot reach Redis."
+        );
     }
 }
