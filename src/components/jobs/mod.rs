@@ -1,12 +1,20 @@
 //! Views of jobs.
 
 pub mod bulk_bar;
+pub mod bulk_confirm;
+pub mod bulk_controls;
+pub mod bulk_run_view;
 pub mod cancel_dialog;
 pub mod job_card;
 pub mod job_filters;
 pub mod job_log_panel;
 pub mod job_logs_modal;
 pub mod job_progress_chart;
+pub mod job_scroller;
+pub mod jobs_dialogs;
+pub mod jobs_header;
+pub mod jobs_metrics;
+pub mod list_chips;
 pub mod log_line;
 pub mod log_row;
 pub mod progress_bar;

@@ -1,0 +1,191 @@
+//! What the jobs page's bulk actions act on: the quick actions' scope ("Retry all failed"
+//! means failed jobs, not cancelled ones, unless the filter names statuses), the counts their
+//! labels state, and the plan for a selection. The plans themselves are `state::bulk`'s; this
+//! module only decides which plan and which scope.
+
+use crate::state::bulk::{plan_matching, plan_selected, BulkKind, Plan};
+use crate::state::job_filter::JobFilter;
+use crate::state::selection::Selection;
+use crate::types::{Job, JobStatus};
+
+/// The scope of the quick actions: "Retry all failed" means failed jobs (not cancelled ones)
+/// unless the filter names statuses itself.
+pub fn quick_scope(kind: BulkKind, filter: &JobFilter) -> JobFilter {
+    match kind {
+        BulkKind::Retry if filter.status.is_empty() => JobFilter {
+            status: [JobStatus::Failed].into_iter().collect(),
+            ..filter.clone()
+        },
+        _ => filter.clone(),
+    }
+}
+
+/// How many listed jobs a quick action would act on, from the listed jobs' per-status counts
+/// (`Listed::listed_counts`, `JobStatus::ALL` order), so its label states the count it
+/// confirms without walking the list.
+pub fn quick_count(kind: BulkKind, filter: &JobFilter, listed_counts: [u64; 6]) -> usize {
+    let scope = quick_scope(kind, filter);
+    JobStatus::ALL
+        .iter()
+        .zip(listed_counts)
+        .filter(|(s, _)| {
+            kind.eligible().contains(s) && (scope.status.is_empty() || scope.status.contains(s))
+        })
+        .map(|(_, n)| n as usize)
+        .sum::<usize>()
+}
+
+/// The plan of a quick action ("Cancel all running", "Retry all failed") over the listed jobs.
+pub fn plan_quick<'a>(
+    kind: BulkKind,
+    filter: &JobFilter,
+    shown: impl Iterator<Item = (&'a Job, JobStatus)>,
+) -> Plan {
+    plan_matching(kind, &quick_scope(kind, filter), shown)
+}
+
+/// The plan of an action on the selection: everything matching the filter when the user chose
+/// "select all matching", the selected ids otherwise.
+pub fn plan_for_selection<'a>(
+    kind: BulkKind,
+    selection: &Selection,
+    filter: &JobFilter,
+    shown: impl Iterator<Item = (&'a Job, JobStatus)>,
+) -> Plan {
+    if selection.all_matching() {
+        plan_matching(kind, filter, shown)
+    } else {
+        plan_selected(kind, selection.ids(), shown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::bulk::PlanScope;
+    use crate::state::jobs_store::tests::job;
+    use proptest::prelude::*;
+
+    fn listed(statuses: &[JobStatus]) -> Vec<(Job, JobStatus)> {
+        statuses
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (job(&format!("j{i}"), 1, *s, 1, 0), *s))
+            .collect()
+    }
+
+    fn counts(list: &[(Job, JobStatus)]) -> [u64; 6] {
+        let mut c = [0u64; 6];
+        for (_, s) in list {
+            c[s.index()] += 1;
+        }
+        c
+    }
+
+    fn shown(list: &[(Job, JobStatus)]) -> impl Iterator<Item = (&Job, JobStatus)> {
+        list.iter().map(|(j, s)| (j, *s))
+    }
+
+    const MIXED: [JobStatus; 7] = [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Running,
+        JobStatus::Cancelling,
+        JobStatus::Failed,
+        JobStatus::Cancelled,
+        JobStatus::Succeeded,
+    ];
+
+    #[test]
+    fn retry_all_means_failed_unless_the_filter_names_statuses() {
+        let any = JobFilter::default();
+        let only_failed = quick_scope(BulkKind::Retry, &any);
+        assert_eq!(
+            only_failed.status,
+            [JobStatus::Failed].into_iter().collect()
+        );
+        let named = JobFilter {
+            status: [JobStatus::Cancelled].into_iter().collect(),
+            q: "x".into(),
+            ..JobFilter::default()
+        };
+        assert_eq!(quick_scope(BulkKind::Retry, &named), named);
+        // Cancel never narrows: queued and running are both what "Cancel all" means.
+        assert_eq!(quick_scope(BulkKind::Cancel, &any), any);
+        // The rest of the filter is kept.
+        let searched = JobFilter {
+            q: "sales".into(),
+            ..JobFilter::default()
+        };
+        assert_eq!(quick_scope(BulkKind::Retry, &searched).q, "sales");
+    }
+
+    #[test]
+    fn quick_counts_of_a_mixed_list() {
+        let list = listed(&MIXED);
+        let any = JobFilter::default();
+        assert_eq!(quick_count(BulkKind::Cancel, &any, counts(&list)), 3);
+        assert_eq!(quick_count(BulkKind::Retry, &any, counts(&list)), 1);
+        let both = JobFilter {
+            status: [JobStatus::Failed, JobStatus::Cancelled]
+                .into_iter()
+                .collect(),
+            ..JobFilter::default()
+        };
+        assert_eq!(quick_count(BulkKind::Retry, &both, counts(&list)), 2);
+        // A status filter with nothing eligible leaves nothing to cancel.
+        let done = JobFilter {
+            status: [JobStatus::Succeeded].into_iter().collect(),
+            ..JobFilter::default()
+        };
+        assert_eq!(quick_count(BulkKind::Cancel, &done, counts(&list)), 0);
+    }
+
+    #[test]
+    fn quick_retry_plans_only_failed_jobs() {
+        let list = listed(&MIXED);
+        let plan = plan_quick(BulkKind::Retry, &JobFilter::default(), shown(&list));
+        assert_eq!(plan.ids, vec!["j4".to_string()]);
+        assert_eq!(plan.kind, BulkKind::Retry);
+    }
+
+    #[test]
+    fn a_selection_plans_its_ids_and_all_matching_plans_the_filter() {
+        let list = listed(&MIXED);
+        let order: Vec<String> = list.iter().map(|(j, _)| j.id.clone()).collect();
+        let mut sel = Selection::default();
+        sel.click("j1", false, &order);
+        sel.click("j6", false, &order);
+        let plan = plan_for_selection(BulkKind::Cancel, &sel, &JobFilter::default(), shown(&list));
+        assert_eq!(plan.ids, vec!["j1".to_string()]);
+        assert_eq!(plan.skipped, 1);
+        assert_eq!(plan.scope, PlanScope::Ids(vec!["j1".into()]));
+
+        sel.select_all_matching();
+        let plan = plan_for_selection(BulkKind::Cancel, &sel, &JobFilter::default(), shown(&list));
+        assert_eq!(plan.ids, vec!["j0", "j1", "j2"]);
+        assert!(matches!(plan.scope, PlanScope::Filter(_)));
+    }
+
+    fn arb_status() -> impl Strategy<Value = JobStatus> {
+        (0usize..6).prop_map(|i| JobStatus::ALL[i])
+    }
+
+    proptest! {
+        /// A quick action's label states exactly the count its confirmation acts on.
+        #[test]
+        fn the_label_count_is_the_plan_count(
+            statuses in proptest::collection::vec(arb_status(), 0..40),
+            named in proptest::collection::btree_set(arb_status(), 0..4),
+            cancel in any::<bool>(),
+        ) {
+            let kind = if cancel { BulkKind::Cancel } else { BulkKind::Retry };
+            let list = listed(&statuses);
+            let filter = JobFilter { status: named, ..JobFilter::default() };
+            prop_assert_eq!(
+                quick_count(kind, &filter, counts(&list)),
+                plan_quick(kind, &filter, shown(&list)).count()
+            );
+        }
+    }
+}
