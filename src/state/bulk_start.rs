@@ -75,40 +75,20 @@ pub fn bulk_outcome(requested: &[JobCreate], response: BulkResponse) -> BulkOutc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{BulkItemResult, JobKind, JobParams, JobStatus, Progress};
+    use crate::types::{BulkItemResult, JobKind, JobParams};
 
+    /// The form tests' job (one fixture, not a second copy of it) under another id.
     fn job(id: &str) -> Job {
         Job {
             id: id.into(),
-            kind: JobKind::Validate,
-            dataset_id: "ds_x".into(),
-            dataset_name: "x.csv".into(),
-            status: JobStatus::Failed,
-            params: JobParams {
+            ..crate::state::job_form::tests::job(JobParams {
                 chunk_rows: 500,
                 chunk_delay_ms: 200,
                 fail_at: None,
                 passes: 1,
                 note: None,
                 log_burst: 0,
-            },
-            progress: Progress {
-                processed: 0,
-                total: 0,
-                unit: "rows".into(),
-                phase: "queued".into(),
-                updated_at: None,
-            },
-            attempt: 1,
-            attempts: vec![],
-            error: None,
-            result: None,
-            created_at: 0,
-            started_at: None,
-            finished_at: None,
-            updated_at: 0,
-            version: 1,
-            log_count: 0,
+            })
         }
     }
 

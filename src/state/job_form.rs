@@ -365,4 +365,4 @@ pub fn capacity_summary(workers: usize, queued: u64) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -204,7 +204,8 @@ fn all_params_given_are_sent_and_only_those() {
     assert_eq!(f.validate().unwrap()[0].params, Some(json!({"passes": 2})));
 }
 
-fn job(params: JobParams) -> Job {
+/// A failed validate job with `params` (also the bulk-start tests' fixture).
+pub(crate) fn job(params: JobParams) -> Job {
     Job {
         id: "job_1".into(),
         kind: JobKind::Validate,
