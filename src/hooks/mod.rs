@@ -11,7 +11,7 @@ pub mod use_start_jobs;
 pub mod use_stats;
 pub mod use_url_filter;
 
-pub use use_bulk::{use_bulk, BulkRun};
+pub use use_bulk::{use_bulk, BulkRun, UseBulkHandle};
 pub use use_clock::use_clock;
 pub use use_config::{use_api, use_config, ConfigContext};
 pub use use_datasets::use_datasets;
@@ -19,4 +19,4 @@ pub use use_job_logs::use_job_logs;
 pub use use_job_metrics::{use_job_metrics, UseJobMetricsHandle};
 pub use use_jobs::{use_job, use_jobs, JobsProvider, UseJobsHandle};
 pub use use_stats::{use_stats, UseStatsHandle};
-pub use use_url_filter::use_url_filter;
+pub use use_url_filter::{use_url_filter, UseUrlFilterHandle};

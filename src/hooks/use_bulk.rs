@@ -9,7 +9,7 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::hooks::use_jobs;
+use crate::hooks::{use_jobs, UseJobsHandle};
 use crate::services::api::{ApiError, BulkScope};
 use crate::services::logger::{self, Level};
 use crate::state::bulk::{BulkKind, Plan, PlanScope};
@@ -95,9 +95,20 @@ fn kind_name(kind: BulkKind) -> &'static str {
     }
 }
 
-/// The bulk runner: its state and a callback that starts a plan.
+/// The bulk runner: where the action is, and how to start and dismiss one.
+#[derive(Clone, PartialEq)]
+pub struct UseBulkHandle {
+    /// Where the current (or last) bulk action is.
+    pub run: BulkRun,
+    /// Starts a confirmed plan (ignored while another one runs).
+    pub start: Callback<Plan>,
+    /// Back to `Idle`: the result was read.
+    pub reset: Callback<()>,
+}
+
+/// The bulk runner: its state and callbacks that start a plan and dismiss its result.
 #[hook]
-pub fn use_bulk() -> (BulkRun, Callback<Plan>, Callback<()>) {
+pub fn use_bulk() -> UseBulkHandle {
     let jobs = use_jobs();
     let run = use_state(|| BulkRun::Idle);
     let start = {
@@ -106,8 +117,6 @@ pub fn use_bulk() -> (BulkRun, Callback<Plan>, Callback<()>) {
             if matches!(*run, BulkRun::Running { .. }) {
                 return; // one bulk action at a time; the button is disabled meanwhile
             }
-            let jobs = jobs.clone();
-            let run = run.clone();
             let action = match plan.kind {
                 BulkKind::Cancel => UserAction::Cancel,
                 BulkKind::Retry => UserAction::Retry,
@@ -118,14 +127,6 @@ pub fn use_bulk() -> (BulkRun, Callback<Plan>, Callback<()>) {
                     action,
                 });
             }
-            let chunks: Vec<Vec<String>> = match &plan.scope {
-                PlanScope::Ids(ids) => ids.chunks(CHUNK).map(<[String]>::to_vec).collect(),
-                PlanScope::Filter(_) => vec![plan.ids.clone()],
-                // A failure group goes in one request (the server takes up to 10,000 ids).
-                PlanScope::Group { ids, .. } => {
-                    ids.chunks(10_000).map(<[String]>::to_vec).collect()
-                }
-            };
             let total = plan.ids.len();
             logger::log(
                 Level::Debug,
@@ -138,96 +139,184 @@ pub fn use_bulk() -> (BulkRun, Callback<Plan>, Callback<()>) {
                 done: 0,
                 total,
             });
-            spawn_local(async move {
-                let mut items: Vec<ItemOutcome> = Vec::new();
-                let mut error = None;
-                let mut answered: BTreeSet<String> = BTreeSet::new();
-                for chunk in chunks {
-                    let scope = scope_of(&plan.scope, &chunk);
-                    let result: Result<BulkResponse, ApiError> = match plan.kind {
-                        BulkKind::Cancel => jobs.api().bulk_cancel(&scope).await,
-                        BulkKind::Retry => jobs.api().bulk_retry(&scope).await,
-                    };
-                    match result {
-                        Ok(resp) => {
-                            for r in resp.results {
-                                let id = r.id.clone().unwrap_or_default();
-                                answered.insert(id.clone());
-                                match r.job {
-                                    Some(job) if r.ok => jobs.dispatch(Action::Confirmed {
-                                        id: id.clone(),
-                                        job: Box::new(job),
-                                    }),
-                                    _ => jobs.dispatch(Action::RolledBack {
-                                        id: id.clone(),
-                                        reason: r
-                                            .detail
-                                            .clone()
-                                            .unwrap_or_else(|| format!("HTTP {}", r.status_code)),
-                                    }),
-                                }
-                                items.push(ItemOutcome {
-                                    id,
-                                    ok: r.ok,
-                                    detail: r.detail,
-                                });
-                            }
-                        }
-                        Err(e) => {
-                            error = Some(e.to_string());
-                            break;
-                        }
-                    }
-                    run.set(BulkRun::Running {
-                        kind: plan.kind,
-                        done: answered.len().min(total),
-                        total,
-                    });
-                }
-                // Jobs shown optimistically that the server did not act on: undo, with why.
-                for id in plan.ids.iter().filter(|id| !answered.contains(*id)) {
-                    let reason = match &error {
-                        Some(e) => format!("not done: {e}"),
-                        None => "left alone by the server: its status changed before the request arrived".into(),
-                    };
-                    jobs.dispatch(Action::RolledBack {
-                        id: id.clone(),
-                        reason: reason.clone(),
-                    });
-                    items.push(ItemOutcome {
-                        id: id.clone(),
-                        ok: false,
-                        detail: Some(reason),
-                    });
-                }
-                let ok = items.iter().filter(|i| i.ok).count();
-                logger::log(
-                    if error.is_some() {
-                        Level::Warn
-                    } else {
-                        Level::Info
-                    },
-                    "action",
-                    &format!("{} done", kind_name(plan.kind)),
-                    serde_json::json!({
-                        "scope": scope_summary(&plan.scope),
-                        "result": if error.is_some() { "failed" } else if ok == items.len() { "ok" } else { "partial" },
-                        "ok": ok,
-                        "not_done": items.len() - ok,
-                        "error": error,
-                    }),
-                );
-                run.set(BulkRun::Done {
-                    kind: plan.kind,
-                    items: Rc::new(items),
-                    error,
-                });
-            });
+            spawn_local(run_plan(jobs.clone(), run.clone(), plan));
         })
     };
     let reset = {
         let run = run.clone();
         Callback::from(move |_| run.set(BulkRun::Idle))
     };
-    ((*run).clone(), start, reset)
+    UseBulkHandle {
+        run: (*run).clone(),
+        start,
+        reset,
+    }
+}
+
+/// The requests a plan is sent in.
+fn chunks_of(plan: &Plan) -> Vec<Vec<String>> {
+    match &plan.scope {
+        PlanScope::Ids(ids) => ids.chunks(CHUNK).map(<[String]>::to_vec).collect(),
+        PlanScope::Filter(_) => vec![plan.ids.clone()],
+        // A failure group goes in one request (the server takes up to 10,000 ids).
+        PlanScope::Group { ids, .. } => ids.chunks(10_000).map(<[String]>::to_vec).collect(),
+    }
+}
+
+/// Sends a plan whose jobs are shown optimistically, confirms or rolls back each job with the
+/// server's answer, and ends the run with the per-job results.
+async fn run_plan(jobs: UseJobsHandle, run: UseStateHandle<BulkRun>, plan: Plan) {
+    let total = plan.ids.len();
+    let mut items: Vec<ItemOutcome> = Vec::new();
+    let mut error = None;
+    let mut answered: BTreeSet<String> = BTreeSet::new();
+    for chunk in chunks_of(&plan) {
+        let scope = scope_of(&plan.scope, &chunk);
+        let result: Result<BulkResponse, ApiError> = match plan.kind {
+            BulkKind::Cancel => jobs.api().bulk_cancel(&scope).await,
+            BulkKind::Retry => jobs.api().bulk_retry(&scope).await,
+        };
+        match result {
+            Ok(resp) => {
+                for r in resp.results {
+                    let id = r.id.clone().unwrap_or_default();
+                    answered.insert(id.clone());
+                    match r.job {
+                        Some(job) if r.ok => jobs.dispatch(Action::Confirmed {
+                            id: id.clone(),
+                            job: Box::new(job),
+                        }),
+                        _ => jobs.dispatch(Action::RolledBack {
+                            id: id.clone(),
+                            reason: r
+                                .detail
+                                .clone()
+                                .unwrap_or_else(|| format!("HTTP {}", r.status_code)),
+                        }),
+                    }
+                    items.push(ItemOutcome {
+                        id,
+                        ok: r.ok,
+                        detail: r.detail,
+                    });
+                }
+            }
+            Err(e) => {
+                error = Some(e.to_string());
+                break;
+            }
+        }
+        run.set(BulkRun::Running {
+            kind: plan.kind,
+            done: answered.len().min(total),
+            total,
+        });
+    }
+    // Jobs shown optimistically that the server did not act on: undo, with why.
+    for id in plan.ids.iter().filter(|id| !answered.contains(*id)) {
+        let reason = match &error {
+            Some(e) => format!("not done: {e}"),
+            None => {
+                "left alone by the server: its status changed before the request arrived".into()
+            }
+        };
+        jobs.dispatch(Action::RolledBack {
+            id: id.clone(),
+            reason: reason.clone(),
+        });
+        items.push(ItemOutcome {
+            id: id.clone(),
+            ok: false,
+            detail: Some(reason),
+        });
+    }
+    let ok = items.iter().filter(|i| i.ok).count();
+    logger::log(
+        if error.is_some() {
+            Level::Warn
+        } else {
+            Level::Info
+        },
+        "action",
+        &format!("{} done", kind_name(plan.kind)),
+        serde_json::json!({
+            "scope": scope_summary(&plan.scope),
+            "result": if error.is_some() { "failed" } else if ok == items.len() { "ok" } else { "partial" },
+            "ok": ok,
+            "not_done": items.len() - ok,
+            "error": error,
+        }),
+    );
+    run.set(BulkRun::Done {
+        kind: plan.kind,
+        items: Rc::new(items),
+        error,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::job_filter::JobFilter;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("job_{i}")).collect()
+    }
+
+    fn plan(scope: PlanScope, ids: Vec<String>) -> Plan {
+        Plan {
+            kind: BulkKind::Cancel,
+            scope,
+            ids,
+            skipped: 0,
+        }
+    }
+
+    #[test]
+    fn a_selection_goes_in_chunks_a_filter_and_a_group_in_one_request() {
+        let selected = ids(2 * CHUNK + 1);
+        let chunks = chunks_of(&plan(PlanScope::Ids(selected.clone()), selected.clone()));
+        assert_eq!(
+            chunks.iter().map(Vec::len).collect::<Vec<_>>(),
+            [CHUNK, CHUNK, 1]
+        );
+        assert_eq!(chunks.concat(), selected);
+
+        let matching = ids(3);
+        let by_filter = plan(PlanScope::Filter(JobFilter::default()), matching.clone());
+        assert_eq!(chunks_of(&by_filter), vec![matching]);
+
+        // A group sends its own ids (the server skips the ones no longer failed).
+        let group = ids(1200);
+        let by_group = plan(
+            PlanScope::Group {
+                label: "ValueError".into(),
+                ids: group.clone(),
+            },
+            ids(2),
+        );
+        assert_eq!(chunks_of(&by_group), vec![group]);
+    }
+
+    #[test]
+    fn only_a_finished_run_has_touched_jobs_and_only_the_ones_done() {
+        let item = |id: &str, ok| ItemOutcome {
+            id: id.into(),
+            ok,
+            detail: None,
+        };
+        let done = BulkRun::Done {
+            kind: BulkKind::Retry,
+            items: Rc::new(vec![item("a", true), item("b", false), item("c", true)]),
+            error: None,
+        };
+        assert_eq!(done.touched().into_iter().collect::<Vec<_>>(), ["a", "c"]);
+        let running = BulkRun::Running {
+            kind: BulkKind::Retry,
+            done: 1,
+            total: 3,
+        };
+        assert!(running.touched().is_empty());
+        assert!(BulkRun::Idle.touched().is_empty());
+    }
 }

@@ -60,9 +60,27 @@ fn write_url(filter: &JobFilter) {
     }
 }
 
+/// The list filter as the URL holds it, and how to change it.
+#[derive(Clone, PartialEq)]
+pub struct UseUrlFilterHandle {
+    /// The filter as of this render.
+    pub filter: JobFilter,
+    /// Replaces the filter and writes it to the URL (`replaceState`, no history entry).
+    pub set: Callback<JobFilter>,
+}
+
+impl UseUrlFilterHandle {
+    /// Sets the filter that `edit` makes of this render's filter.
+    pub fn update(&self, edit: impl FnOnce(&mut JobFilter)) {
+        let mut next = self.filter.clone();
+        edit(&mut next);
+        self.set.emit(next);
+    }
+}
+
 /// The current filter and a setter that also updates the URL.
 #[hook]
-pub fn use_url_filter() -> (JobFilter, Callback<JobFilter>) {
+pub fn use_url_filter() -> UseUrlFilterHandle {
     let filter = use_state(read_url);
     {
         // Our own edits use replaceState (no `hashchange`); a fragment navigation to another
@@ -90,5 +108,39 @@ pub fn use_url_filter() -> (JobFilter, Callback<JobFilter>) {
             filter.set(next);
         })
     };
-    ((*filter).clone(), set)
+    UseUrlFilterHandle {
+        filter: (*filter).clone(),
+        set,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::types::JobStatus;
+
+    #[test]
+    fn update_edits_this_renders_filter_and_sets_the_result() {
+        let set_to = Rc::new(RefCell::new(None::<JobFilter>));
+        let handle = UseUrlFilterHandle {
+            filter: JobFilter::from_query("status=failed&q=boom"),
+            set: {
+                let set_to = set_to.clone();
+                Callback::from(move |f: JobFilter| *set_to.borrow_mut() = Some(f))
+            },
+        };
+        handle.update(|f| f.q.clear());
+        let next = set_to.borrow_mut().take();
+        let next = next.as_ref();
+        assert_eq!(next.map(|f| f.q.as_str()), Some(""));
+        assert_eq!(
+            next.map(|f| f.status.iter().copied().collect::<Vec<_>>()),
+            Some(vec![JobStatus::Failed])
+        );
+        // The handle's own filter is this render's: the page re-renders with the new one.
+        assert_eq!(handle.filter.q, "boom");
+    }
 }

@@ -12,7 +12,7 @@ use crate::components::jobs::job_log_panel::JobLogPanel;
 use crate::components::jobs::job_logs_modal::JobLogsModal;
 use crate::components::jobs::job_progress_chart::JobProgressChart;
 use crate::components::jobs::progress_bar::ProgressBar;
-use crate::components::jobs::start_job_modal::StartJobModal;
+use crate::components::jobs::start_job_modal::{confirm_started, StartJobModal};
 use crate::components::jobs::traceback_view::TracebackView;
 use crate::components::status_badge::StatusBadge;
 use crate::components::untrusted_text::UntrustedText;
@@ -115,15 +115,7 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
                     <JobLogsModal job_id={job.id.clone()} on_close={close.clone()} line={props.line} />
                 },
                 Dialog::RunAgain => {
-                    let jobs = jobs.clone();
-                    let on_started = Callback::from(move |created: Vec<Job>| {
-                        for j in created {
-                            jobs.dispatch(Action::Confirmed {
-                                id: j.id.clone(),
-                                job: Box::new(j),
-                            });
-                        }
-                    });
+                    let on_started = confirm_started(&jobs);
                     html! { <StartJobModal on_close={close.clone()} {on_started} prefill={(*job).clone()} /> }
                 }
             };

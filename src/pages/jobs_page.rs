@@ -45,41 +45,91 @@ fn use_card_actions(
             selection.set(next);
         })
     };
-    let on_cancel = {
-        let dialog = dialog.clone();
-        use_callback((), move |job: Rc<Job>, _| dialog.set(Dialog::Cancel(job)))
-    };
-    let on_retry = {
-        let jobs = jobs.clone();
-        use_callback((), move |job: Rc<Job>, _| {
-            jobs.request(&job.id, UserAction::Retry)
-        })
-    };
-    let on_run_again = {
-        let dialog = dialog.clone();
-        use_callback((), move |job: Rc<Job>, _| {
-            dialog.set(Dialog::Start(Some(job)))
-        })
-    };
-    let on_logs = {
-        let dialog = dialog.clone();
-        use_callback((), move |job: Rc<Job>, _| {
-            dialog.set(Dialog::Logs(job.id.clone()))
-        })
-    };
-    let on_dismiss_error = {
-        let jobs = jobs.clone();
-        use_callback((), move |id: String, _| {
-            jobs.dispatch(Action::DismissActionError { id })
-        })
-    };
+    // Each built where it is named: the hooks run in this order on every render.
     CardActions {
         on_select,
-        on_cancel,
-        on_retry,
-        on_run_again,
-        on_logs,
-        on_dismiss_error,
+        on_cancel: {
+            let dialog = dialog.clone();
+            use_callback((), move |job: Rc<Job>, _| dialog.set(Dialog::Cancel(job)))
+        },
+        on_retry: {
+            let jobs = jobs.clone();
+            use_callback((), move |job: Rc<Job>, _| {
+                jobs.request(&job.id, UserAction::Retry)
+            })
+        },
+        on_run_again: {
+            let dialog = dialog.clone();
+            use_callback((), move |job: Rc<Job>, _| {
+                dialog.set(Dialog::Start(Some(job)))
+            })
+        },
+        on_logs: {
+            let dialog = dialog.clone();
+            use_callback((), move |job: Rc<Job>, _| {
+                dialog.set(Dialog::Logs(job.id.clone()))
+            })
+        },
+        on_dismiss_error: {
+            let jobs = jobs.clone();
+            use_callback((), move |id: String, _| {
+                jobs.dispatch(Action::DismissActionError { id })
+            })
+        },
+    }
+}
+
+/// Keeps the store told what the list selects, shows as touched, or filters for, so its
+/// retention keeps those jobs.
+#[hook]
+fn use_list_view_sync(
+    jobs: &UseJobsHandle,
+    selection: &UseStateHandle<Selection>,
+    touched: &UseStateHandle<Option<Rc<BTreeSet<String>>>>,
+    filter: &JobFilter,
+) {
+    let jobs = jobs.clone();
+    use_effect_with(
+        (selection.clone(), touched.clone(), filter.clone()),
+        move |(selection, touched, filter)| {
+            jobs.dispatch(Action::View(ListView::new(
+                selection.ids(),
+                (**touched).clone(),
+                filter,
+            )));
+        },
+    );
+}
+
+/// What shows instead of the list before the first load (loading, or the failure with a
+/// retry) and when there are no jobs at all; `None` once there is a list to show.
+fn before_the_list(jobs: &UseJobsHandle, open_start: &Callback<MouseEvent>) -> Option<Html> {
+    let state = jobs.state();
+    if !state.loaded {
+        Some(match &state.load_error {
+            Some(err) => {
+                let j = jobs.clone();
+                html! {
+                    <ErrorBanner title="Could not load jobs" message={err.clone()}
+                                 on_retry={Callback::from(move |_| j.retry_now())} testid="jobs-error" />
+                }
+            }
+            None => html! {
+                <p class="loading" role="status" data-testid="jobs-loading">{ "Loading jobs…" }</p>
+            },
+        })
+    } else if state.jobs.is_empty() {
+        Some(html! {
+            <div class="empty" data-testid="jobs-empty">
+                <h2>{ "No processing jobs yet" }</h2>
+                <p>{ "Jobs profile and validate your uploaded datasets: per-column statistics, type checks, and a full report of any bad rows. Start one and its progress, logs and errors show up here live." }</p>
+                <button type="button" class="btn btn-primary" data-testid="empty-start" onclick={open_start.clone()}>
+                    { "Start Processing" }
+                </button>
+            </div>
+        })
+    } else {
+        None
     }
 }
 
@@ -87,33 +137,21 @@ fn use_card_actions(
 pub fn JobsPage() -> Html {
     let jobs = use_jobs();
     let datasets = use_datasets();
-    let (filter, set_filter) = use_url_filter();
+    let url = use_url_filter();
+    let filter = &url.filter;
     let selection = use_state(Selection::default);
     let touched = use_state(|| None::<Rc<BTreeSet<String>>>);
     let dialog = use_state(|| Dialog::None);
-    let (bulk, start_bulk, reset_bulk) = use_bulk();
+    let bulk = use_bulk();
+    use_list_view_sync(&jobs, &selection, &touched, filter);
 
-    {
-        // The store keeps what the list selects, shows as touched, or filters for.
-        let jobs = jobs.clone();
-        use_effect_with(
-            (selection.clone(), touched.clone(), filter.clone()),
-            move |(selection, touched, filter)| {
-                jobs.dispatch(Action::View(ListView::new(
-                    selection.ids(),
-                    (**touched).clone(),
-                    filter,
-                )));
-            },
-        );
-    }
     let state = jobs.state();
     let live = state.connection.is_live();
     let now_ms = use_clock(live);
     // The list, updated with the jobs that changed since the last render, rebuilt when the
     // view changes (`ListCache`).
     let cache = use_mut_ref(ListCache::default);
-    let listed: Rc<Listed> = cache.borrow_mut().list(state, &filter, &touched, now_ms);
+    let listed: Rc<Listed> = cache.borrow_mut().list(state, filter, &touched, now_ms);
     let actions = use_card_actions(&jobs, &dialog, &selection, &cache);
     let open_start = {
         let dialog = dialog.clone();
@@ -126,16 +164,13 @@ pub fn JobsPage() -> Html {
 
     let metrics_open = filter.metrics.is_some();
     let toggle_metrics = {
-        let (f, set) = (filter.clone(), set_filter.clone());
+        let url = url.clone();
         Callback::from(move |_: MouseEvent| {
-            let metrics = if f.metrics.is_some() {
-                None
-            } else {
-                Some(Window::default())
-            };
-            set.emit(JobFilter {
-                metrics,
-                ..f.clone()
+            url.update(|f| {
+                f.metrics = match f.metrics {
+                    Some(_) => None,
+                    None => Some(Window::default()),
+                }
             })
         })
     };
@@ -145,34 +180,13 @@ pub fn JobsPage() -> Html {
     };
     let metrics_view = filter.metrics.map(|window| {
         html! {
-            <JobsMetrics {window} filter={filter.clone()} set_filter={set_filter.clone()}
+            <JobsMetrics {window} filter={filter.clone()} set_filter={url.set.clone()}
                          selection={selection.clone()} {now_ms} on_plan={on_plan.clone()} />
         }
     });
 
-    let body = if !state.loaded {
-        match &state.load_error {
-            Some(err) => {
-                let j = jobs.clone();
-                html! {
-                    <ErrorBanner title="Could not load jobs" message={err.clone()}
-                                 on_retry={Callback::from(move |_| j.retry_now())} testid="jobs-error" />
-                }
-            }
-            None => html! {
-                <p class="loading" role="status" data-testid="jobs-loading">{ "Loading jobs…" }</p>
-            },
-        }
-    } else if state.jobs.is_empty() {
-        html! {
-            <div class="empty" data-testid="jobs-empty">
-                <h2>{ "No processing jobs yet" }</h2>
-                <p>{ "Jobs profile and validate your uploaded datasets: per-column statistics, type checks, and a full report of any bad rows. Start one and its progress, logs and errors show up here live." }</p>
-                <button type="button" class="btn btn-primary" data-testid="empty-start" onclick={open_start.clone()}>
-                    { "Start Processing" }
-                </button>
-            </div>
-        }
+    let body = if let Some(placeholder) = before_the_list(&jobs, &open_start) {
+        placeholder
     } else {
         let bulk_bar = {
             let order = {
@@ -190,18 +204,18 @@ pub fn JobsPage() -> Html {
             html! { <TouchedChip count={t.len()} {on_clear} /> }
         });
         let failure_chip = filter.failure.clone().map(|failure| {
-            let (f, set) = (filter.clone(), set_filter.clone());
+            let url = url.clone();
             let on_clear = Callback::from(move |_: MouseEvent| {
-                set.emit(JobFilter {
-                    failure: None,
-                    within_s: None,
-                    ..f.clone()
+                url.update(|f| {
+                    f.failure = None;
+                    f.within_s = None;
                 })
             });
             html! { <FailureChip {failure} within_s={filter.within_s} {on_clear} /> }
         });
+        // A change of filter from the list's own controls starts a new selection.
         let set_filter = {
-            let (set_filter, selection) = (set_filter.clone(), selection.clone());
+            let (set_filter, selection) = (url.set.clone(), selection.clone());
             Callback::from(move |f: JobFilter| {
                 selection.set(Selection::default());
                 set_filter.emit(f)
@@ -238,7 +252,7 @@ pub fn JobsPage() -> Html {
     };
 
     let show_touched = {
-        let (touched, reset, ids) = (touched.clone(), reset_bulk.clone(), bulk.touched());
+        let (touched, reset, ids) = (touched.clone(), bulk.reset.clone(), bulk.run.touched());
         Callback::from(move |_: MouseEvent| {
             touched.set(Some(Rc::new(ids.clone())));
             reset.emit(());
@@ -251,8 +265,8 @@ pub fn JobsPage() -> Html {
             { for metrics_view }
             { body }
             <JobsDialogs dialog={(*dialog).clone()} datasets={datasets.clone()}
-                         on_start_bulk={start_bulk.clone()} on_close={close_dialog.clone()} />
-            <BulkRunView run={bulk.clone()} on_show_touched={show_touched} on_close={reset_bulk.clone()} />
+                         on_start_bulk={bulk.start.clone()} on_close={close_dialog.clone()} />
+            <BulkRunView bulk={bulk.clone()} on_show_touched={show_touched} />
         </section>
     }
 }

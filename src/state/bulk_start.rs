@@ -103,6 +103,20 @@ mod tests {
         }
     }
 
+    /// The outcome of a bulk answer holding `results` (its totals counted from them).
+    fn answered(req: &[JobCreate], results: Vec<BulkItemResult>) -> BulkOutcome {
+        let ok = results.iter().filter(|r| r.ok).count() as u32;
+        let failed = results.len() as u32 - ok;
+        bulk_outcome(
+            req,
+            BulkResponse {
+                results,
+                ok,
+                failed,
+            },
+        )
+    }
+
     fn requested(ids: &[&str]) -> Vec<JobCreate> {
         ids.iter()
             .map(|id| JobCreate {
@@ -116,18 +130,14 @@ mod tests {
     #[test]
     fn bulk_results_follow_the_request_order() {
         let req = requested(&["ds_a", "ds_b", "ds_c"]);
-        let outcome = bulk_outcome(
+        // Out of order on purpose: `index` says which item each result is.
+        let outcome = answered(
             &req,
-            BulkResponse {
-                // Out of order on purpose: `index` says which item each result is.
-                results: vec![
-                    item(2, true, Some("job_c"), None),
-                    item(0, true, Some("job_a"), None),
-                    item(1, false, None, Some("dataset ds_b not found")),
-                ],
-                ok: 2,
-                failed: 1,
-            },
+            vec![
+                item(2, true, Some("job_c"), None),
+                item(0, true, Some("job_a"), None),
+                item(1, false, None, Some("dataset ds_b not found")),
+            ],
         );
         assert!(!outcome.all_ok());
         assert_eq!(outcome.failed_datasets(), vec!["ds_b"]);
@@ -144,30 +154,22 @@ mod tests {
     #[test]
     fn unanswered_items_count_as_failed() {
         let req = requested(&["ds_a", "ds_b"]);
-        let outcome = bulk_outcome(
+        let outcome = answered(
             &req,
-            BulkResponse {
-                results: vec![
-                    item(0, true, Some("job_a"), None),
-                    item(7, true, Some("x"), None),
-                ],
-                ok: 2,
-                failed: 0,
-            },
+            vec![
+                item(0, true, Some("job_a"), None),
+                item(7, true, Some("x"), None),
+            ],
         );
         assert!(!outcome.all_ok());
         assert_eq!(outcome.failed_datasets(), vec!["ds_b"]);
         assert_eq!(outcome.started.len(), 1);
-        let all = bulk_outcome(
+        let all = answered(
             &req,
-            BulkResponse {
-                results: vec![
-                    item(0, true, Some("a"), None),
-                    item(1, true, Some("b"), None),
-                ],
-                ok: 2,
-                failed: 0,
-            },
+            vec![
+                item(0, true, Some("a"), None),
+                item(1, true, Some("b"), None),
+            ],
         );
         assert!(all.all_ok());
         assert_eq!(all.started.len(), 2);

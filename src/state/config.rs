@@ -237,7 +237,8 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    /// A page query from literal pairs (also for `overrides`' tests).
+    pub(super) fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

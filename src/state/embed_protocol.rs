@@ -8,13 +8,13 @@
 //! version 1 only) because they come from another origin; anything else is rejected with a
 //! [`Rejection`] that names the rule, never the rejected values (a token must not reach the
 //! console).
+//!
+//! This module holds the messages themselves (shapes, the envelope, [`Rejection`]); the
+//! decisions are submodules: validation (`parse`), whom to talk to (`origin`), what the page
+//! reports (`reports`) and which URL a host request leads to (`navigation`).
 
 use serde_json::{json, Map, Value};
 use thiserror::Error;
-
-use crate::state::job_filter::JobFilter;
-use crate::state::url::hash_query;
-use crate::types::JobStatus;
 
 /// The `protocol` field of every message.
 pub const PROTOCOL: &str = "jobs-page";
@@ -192,184 +192,8 @@ pub enum Rejection {
     Shape { kind: &'static str, reason: String },
 }
 
-/// The origin the page posts to: the framing parent's, when the config allows it. `None` when
-/// standalone, when the parent is not allowed, or when its origin is opaque (`"null"` cannot
-/// be a `postMessage` target, and `*` is never used).
-pub fn post_target(
-    config: &crate::state::config::Config,
-    own_origin: &str,
-    parent_origin: Option<&str>,
-) -> Option<String> {
-    let parent = parent_origin?;
-    let usable = !parent.is_empty() && parent != "null";
-    (usable && config.embedding_allowed(own_origin, Some(parent))).then(|| parent.to_string())
-}
-
-/// Whether a message event may be read at all: it must come from the parent window, from the
-/// origin validated by [`post_target`] (which applied `allowed_parent_origins`).
-pub fn accept_origin(
-    target: Option<&str>,
-    origin: &str,
-    from_parent: bool,
-) -> Result<(), Rejection> {
-    let Some(target) = target else {
-        return Err(Rejection::NoParent);
-    };
-    if origin != target {
-        return Err(Rejection::Origin(truncate(origin, 100)));
-    }
-    if !from_parent {
-        return Err(Rejection::NotFromParent);
-    }
-    Ok(())
-}
-
-/// Parses a host message from its JSON text (the browser side serialises `event.data`).
-pub fn parse_host_message(text: &str) -> Result<HostMessage, Rejection> {
-    if text.len() > MAX_MESSAGE_BYTES {
-        return Err(Rejection::TooLarge(text.len()));
-    }
-    let value: Value = serde_json::from_str(text).map_err(|_| Rejection::NotObject)?;
-    parse_host_value(&value)
-}
-
-/// Validates a parsed host message.
-pub fn parse_host_value(value: &Value) -> Result<HostMessage, Rejection> {
-    let obj = value.as_object().ok_or(Rejection::NotObject)?;
-    if obj.get("protocol").and_then(Value::as_str) != Some(PROTOCOL) {
-        return Err(Rejection::NotProtocol);
-    }
-    if obj.get("version").and_then(Value::as_u64) != Some(PROTOCOL_VERSION) {
-        return Err(Rejection::Version);
-    }
-    let kind = obj
-        .get("type")
-        .and_then(Value::as_str)
-        .ok_or(Rejection::NoType)?;
-    let body = Body { obj };
-    match kind {
-        "auth" => {
-            body.exactly("auth", &["token"])?;
-            let token = body.string("auth", "token", MAX_TOKEN_LEN, is_token_char)?;
-            Ok(HostMessage::Auth { token })
-        }
-        "theme" => {
-            body.exactly("theme", &["theme"])?;
-            match obj.get("theme").and_then(Value::as_str) {
-                Some("light") => Ok(HostMessage::Theme(Theme::Light)),
-                Some("dark") => Ok(HostMessage::Theme(Theme::Dark)),
-                _ => Err(shape("theme", "`theme` is not \"light\" or \"dark\"")),
-            }
-        }
-        "filter" => {
-            body.exactly("filter", &["dataset"])?;
-            let dataset = match obj.get("dataset") {
-                Some(Value::Null) => None,
-                _ => Some(body.string("filter", "dataset", MAX_ID_LEN, is_id_char)?),
-            };
-            Ok(HostMessage::Filter { dataset })
-        }
-        "route" => {
-            body.exactly("route", &["path"])?;
-            let path = body.string("route", "path", MAX_PATH_LEN, |c| c == '/' || is_id_char(c))?;
-            parse_route(&path)
-                .map(HostMessage::Route)
-                .ok_or_else(|| shape("route", "`path` is not /jobs or /jobs/<id>"))
-        }
-        "diagnostics_request" => {
-            body.exactly("diagnostics_request", &[])?;
-            Ok(HostMessage::DiagnosticsRequest)
-        }
-        other => Err(Rejection::UnknownType(truncate(other, 40))),
-    }
-}
-
-/// `/jobs` or `/jobs/<id>` (one id segment of id characters).
-pub fn parse_route(path: &str) -> Option<HostRoute> {
-    let rest = path.strip_prefix("/jobs")?;
-    if rest.is_empty() {
-        return Some(HostRoute::Jobs);
-    }
-    let id = rest.strip_prefix('/')?;
-    is_id(id).then(|| HostRoute::Job(id.to_string()))
-}
-
-/// Dataset and job ids: 1 to [`MAX_ID_LEN`] of `A-Z a-z 0-9 _ - . : ~` (safe in a URL path
-/// and query without encoding).
-pub fn is_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= MAX_ID_LEN && s.chars().all(is_id_char)
-}
-
-fn is_id_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '~')
-}
-
-/// Visible ASCII: what an `Authorization: Bearer` value may hold without breaking the header.
-fn is_token_char(c: char) -> bool {
-    c.is_ascii_graphic()
-}
-
-/// The fields of a host message besides the envelope.
-struct Body<'a> {
-    obj: &'a Map<String, Value>,
-}
-
-impl Body<'_> {
-    /// The message holds exactly `fields` besides `protocol`, `version` and `type`.
-    fn exactly(&self, kind: &'static str, fields: &[&str]) -> Result<(), Rejection> {
-        let envelope = ["protocol", "version", "type"];
-        if let Some(extra) = self
-            .obj
-            .keys()
-            .find(|k| !envelope.contains(&k.as_str()) && !fields.contains(&k.as_str()))
-        {
-            return Err(shape(
-                kind,
-                &format!("unknown field `{}`", truncate(extra, 40)),
-            ));
-        }
-        match fields.iter().find(|f| !self.obj.contains_key(**f)) {
-            Some(missing) => Err(shape(kind, &format!("`{missing}` is missing"))),
-            None => Ok(()),
-        }
-    }
-
-    /// A string field of 1 to `max` bytes, every character passing `ok`.
-    fn string(
-        &self,
-        kind: &'static str,
-        field: &str,
-        max: usize,
-        ok: impl Fn(char) -> bool,
-    ) -> Result<String, Rejection> {
-        let Some(s) = self.obj.get(field).and_then(Value::as_str) else {
-            return Err(shape(kind, &format!("`{field}` is not a string")));
-        };
-        if s.is_empty() || s.len() > max {
-            return Err(shape(
-                kind,
-                &format!("`{field}` is empty or longer than {max}"),
-            ));
-        }
-        if !s.chars().all(ok) {
-            return Err(shape(
-                kind,
-                &format!("`{field}` holds characters it may not"),
-            ));
-        }
-        Ok(s.to_string())
-    }
-}
-
-fn shape(kind: &'static str, reason: &str) -> Rejection {
-    Rejection::Shape {
-        kind,
-        reason: reason.to_string(),
-    }
-}
-
 /// At most `max` bytes of `s`, cut at a character boundary.
-fn truncate(s: &str, max: usize) -> String {
+pub(super) fn truncate(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
     }
@@ -380,84 +204,15 @@ fn truncate(s: &str, max: usize) -> String {
     s[..end].to_string()
 }
 
-/// The host's badge: jobs running and failed, by the server's status (what `GET /jobs`
-/// counts), not by a pending action's optimistic one.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub running: u64,
-    pub failed: u64,
-}
+mod navigation;
+mod origin;
+mod parse;
+mod reports;
 
-impl Summary {
-    pub fn of(statuses: impl IntoIterator<Item = JobStatus>) -> Self {
-        statuses
-            .into_iter()
-            .fold(Summary::default(), |mut s, status| {
-                match status {
-                    JobStatus::Running => s.running += 1,
-                    JobStatus::Failed => s.failed += 1,
-                    _ => {}
-                }
-                s
-            })
-    }
-}
-
-/// Content height in whole pixels (rounded up, so the host's iframe never needs a scrollbar).
-pub fn height_px(measured: f64) -> u32 {
-    if measured.is_finite() && measured > 0.0 {
-        measured.ceil().min(u32::MAX as f64) as u32
-    } else {
-        0
-    }
-}
-
-/// Remembers the last height sent, so only changes are posted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HeightTracker {
-    last: Option<u32>,
-}
-
-impl HeightTracker {
-    /// The height to post for a new measurement, `None` when the host already has it.
-    pub fn update(&mut self, measured: f64) -> Option<u32> {
-        let px = height_px(measured);
-        (self.last != Some(px)).then(|| {
-            self.last = Some(px);
-            px
-        })
-    }
-}
-
-/// The hash that shows the list with the host's dataset filter, keeping the list's other
-/// filters (`list_href` is the list's last `#/jobs?…`). The filter lives in the URL like every
-/// list filter, so the page reads it the same way.
-pub fn filter_hash(list_href: &str, dataset: Option<&str>) -> String {
-    let mut filter = JobFilter::from_query(hash_query(list_href));
-    filter.dataset = dataset.map(str::to_string);
-    let query = filter.to_query();
-    if query.is_empty() {
-        "#/jobs".to_string()
-    } else {
-        format!("#/jobs?{query}")
-    }
-}
-
-/// The hash a host `route` leads to; the list keeps its last filters (`list_href`).
-pub fn route_hash(route: &HostRoute, list_href: &str) -> String {
-    match route {
-        HostRoute::Jobs if is_list_hash(list_href) => list_href.to_string(),
-        HostRoute::Jobs => "#/jobs".to_string(),
-        HostRoute::Job(id) => format!("#/jobs/{id}"),
-    }
-}
-
-/// Whether a location hash shows the list (`#/jobs`, with or without a query): only then does
-/// the list re-read its filters from the URL.
-pub fn is_list_hash(hash: &str) -> bool {
-    let path = hash.split_once('?').map_or(hash, |(p, _)| p);
-    matches!(path, "#/jobs" | "#/jobs/")
-}
+pub use navigation::{filter_hash, is_list_hash, route_hash};
+pub use origin::{accept_origin, post_target};
+pub use parse::{is_id, parse_host_message, parse_host_value, parse_route};
+pub use reports::{height_px, HeightTracker, Summary};
 
 #[cfg(test)]
 mod tests;

@@ -5,23 +5,22 @@ use yew::prelude::*;
 
 use crate::components::modal::Modal;
 use crate::components::untrusted_text::UntrustedText;
-use crate::hooks::{use_jobs, BulkRun};
+use crate::hooks::{use_jobs, BulkRun, UseBulkHandle};
 use crate::state::bulk_report::{more_text, progress_text, results_title, tally, SHOWN_RESULTS};
 
 #[derive(Properties, PartialEq)]
 pub struct BulkRunViewProps {
-    pub run: BulkRun,
+    /// The run to show; closing the results dialog resets it (the run is forgotten).
+    pub bulk: UseBulkHandle,
     /// "Show only these N jobs": narrow the list to the jobs the action touched.
     pub on_show_touched: Callback<MouseEvent>,
-    /// The results dialog closes (the run is forgotten).
-    pub on_close: Callback<()>,
 }
 
 #[component]
 pub fn BulkRunView(props: &BulkRunViewProps) -> Html {
     // The jobs' names for the result rows; a job the store no longer holds shows its id only.
     let jobs = use_jobs();
-    match &props.run {
+    match &props.bulk.run {
         BulkRun::Idle => html! {},
         BulkRun::Running { kind, done, total } => html! {
             <div class="bulk-progress" role="status" data-testid="bulk-progress">
@@ -40,7 +39,7 @@ pub fn BulkRunView(props: &BulkRunViewProps) -> Html {
             };
             html! {
                 <Modal title={results_title(*kind, ok, failed)}
-                       on_close={props.on_close.clone()} testid="bulk-results" wide=true>
+                       on_close={props.bulk.reset.clone()} testid="bulk-results" wide=true>
                     if let Some(e) = error {
                         <p role="alert" class="error-text">{ format!("The request failed: {e}") }</p>
                     }

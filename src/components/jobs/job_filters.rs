@@ -39,36 +39,15 @@ pub fn JobFilters(props: &JobFiltersProps) -> Html {
             </button>
         }
     });
-    let on_dataset = {
-        let (f, cb) = (f.clone(), props.on_change.clone());
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            cb.emit(JobFilter {
-                dataset: (!v.is_empty()).then_some(v),
-                ..f.clone()
-            })
-        })
-    };
-    let on_kind = {
-        let (f, cb) = (f.clone(), props.on_change.clone());
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            cb.emit(JobFilter {
-                kind: JobKind::ALL.into_iter().find(|k| k.as_str() == v),
-                ..f.clone()
-            })
-        })
-    };
-    let on_sort = {
-        let (f, cb) = (f.clone(), props.on_change.clone());
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            cb.emit(JobFilter {
-                sort: Sort::parse(&v).unwrap_or_default(),
-                ..f.clone()
-            })
-        })
-    };
+    let on_dataset = on_select(f, &props.on_change, |next, v| {
+        next.dataset = (!v.is_empty()).then_some(v)
+    });
+    let on_kind = on_select(f, &props.on_change, |next, v| {
+        next.kind = JobKind::ALL.into_iter().find(|k| k.as_str() == v)
+    });
+    let on_sort = on_select(f, &props.on_change, |next, v| {
+        next.sort = Sort::parse(&v).unwrap_or_default()
+    });
     let on_search = {
         let (f, cb) = (f.clone(), props.on_change.clone());
         Callback::from(move |e: InputEvent| {
@@ -131,4 +110,19 @@ pub fn JobFilters(props: &JobFiltersProps) -> Html {
             }
         </div>
     }
+}
+
+/// A select's change handler: the filter with what `set` makes of the chosen value.
+fn on_select(
+    filter: &JobFilter,
+    on_change: &Callback<JobFilter>,
+    set: impl Fn(&mut JobFilter, String) + 'static,
+) -> Callback<Event> {
+    let (f, cb) = (filter.clone(), on_change.clone());
+    Callback::from(move |e: Event| {
+        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+        let mut next = f.clone();
+        set(&mut next, v);
+        cb.emit(next)
+    })
 }

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::components::charts::chart_canvas::{Canvas, ChartCanvas, Painter};
 use crate::components::charts::draw::{
-    bands, blend, err, number_label, percent_label, segments, time_frame,
+    bands, blend, err, number_label, percent_label, segments, time_frame, Chart,
 };
 use crate::hooks::{use_jobs, UseJobMetricsHandle};
 use crate::state::chart::downsample::{min_max, Point};
@@ -245,6 +245,21 @@ pub fn paint(c: &Canvas, charts: &[JobChart], current: u32) -> Result<(), String
     };
     let line_w = (2.0 * c.dpr).round() as u32;
     let faded = |col: RGBColor| blend(col, t.surface, 0.66);
+    // One line per attempt, the current one strongest.
+    let attempt_lines = |chart: &mut Chart,
+                         color: RGBColor,
+                         series: fn(&JobChart) -> &[Vec<Point>]|
+     -> Result<(), String> {
+        for ch in charts {
+            let col = if ch.attempt == current {
+                color
+            } else {
+                faded(color)
+            };
+            segments(chart, &thin(series(ch)), col, line_w)?;
+        }
+        Ok(())
+    };
     let not_live: Vec<(i64, i64)> = charts
         .iter()
         .flat_map(|ch| ch.not_live.iter().copied())
@@ -276,14 +291,7 @@ pub fn paint(c: &Canvas, charts: &[JobChart], current: u32) -> Result<(), String
         }
     }
     marks(&mut chart, charts, t.axis, (0.0, 1.0), c.dpr)?;
-    for ch in charts {
-        let col = if ch.attempt == current {
-            t.line
-        } else {
-            faded(t.line)
-        };
-        segments(&mut chart, &thin(&ch.progress), col, line_w)?;
-    }
+    attempt_lines(&mut chart, t.line, |ch| ch.progress.as_slice())?;
 
     let mut chart = time_frame(
         &bottom,
@@ -296,14 +304,7 @@ pub fn paint(c: &Canvas, charts: &[JobChart], current: u32) -> Result<(), String
     )?;
     bands(&mut chart, &not_live, t.gap, (0.0, rate_max))?;
     marks(&mut chart, charts, t.axis, (0.0, rate_max), c.dpr)?;
-    for ch in charts {
-        let col = if ch.attempt == current {
-            t.rate
-        } else {
-            faded(t.rate)
-        };
-        segments(&mut chart, &thin(&ch.rate), col, line_w)?;
-    }
+    attempt_lines(&mut chart, t.rate, |ch| ch.rate.as_slice())?;
     Ok(())
 }
 

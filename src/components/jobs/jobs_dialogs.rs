@@ -9,11 +9,11 @@ use yew::prelude::*;
 use crate::components::jobs::bulk_confirm::BulkConfirm;
 use crate::components::jobs::cancel_dialog::CancelDialog;
 use crate::components::jobs::job_logs_modal::JobLogsModal;
-use crate::components::jobs::start_job_modal::StartJobModal;
+use crate::components::jobs::start_job_modal::{confirm_started, StartJobModal};
 use crate::hooks::use_jobs;
 use crate::state::bulk::Plan;
 use crate::state::filter_text::describe_filter;
-use crate::state::jobs_store::{Action, UserAction};
+use crate::state::jobs_store::UserAction;
 use crate::types::{Dataset, Job};
 
 /// Which dialog is open.
@@ -67,15 +67,7 @@ pub fn JobsDialogs(props: &JobsDialogsProps) -> Html {
             <JobLogsModal job_id={id.clone()} on_close={close_dialog} />
         },
         Dialog::Start(prefill) => {
-            let jobs = jobs.clone();
-            let on_started = Callback::from(move |created: Vec<Job>| {
-                for job in created {
-                    jobs.dispatch(Action::Confirmed {
-                        id: job.id.clone(),
-                        job: Box::new(job),
-                    });
-                }
-            });
+            let on_started = confirm_started(&jobs);
             html! {
                 <StartJobModal on_close={close_dialog} {on_started}
                                prefill={prefill.as_ref().map(|j| (**j).clone())} />

@@ -66,16 +66,10 @@ pub fn override_refusals(file: &ConfigFile, query: &[(String, String)]) -> Vec<O
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::q;
     use super::super::{parse_config_file, resolve, ConfigFile};
     use super::*;
     use crate::state::log_format::Level;
-
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     fn file(json: &str) -> Option<ConfigFile> {
         Some(parse_config_file(json).unwrap())

@@ -3,6 +3,7 @@ use serde_json::json;
 
 use super::*;
 use crate::state::config::resolve;
+use crate::types::JobStatus;
 
 fn msg(kind: &str, fields: Value) -> Value {
     let mut v = json!({"protocol": "jobs-page", "version": 1, "type": kind});
