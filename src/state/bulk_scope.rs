@@ -3,7 +3,7 @@
 //! labels state, and the plan for a selection. The plans themselves are `state::bulk`'s; this
 //! module only decides which plan and which scope.
 
-use crate::state::bulk::{plan_matching, plan_selected, BulkKind, Plan};
+use crate::state::bulk::{plan_group, plan_matching, plan_selected, BulkKind, Plan};
 use crate::state::job_filter::JobFilter;
 use crate::state::selection::Selection;
 use crate::types::{Job, JobStatus};
@@ -42,6 +42,17 @@ pub fn plan_quick<'a>(
     shown: impl Iterator<Item = (&'a Job, JobStatus)>,
 ) -> Plan {
     plan_matching(kind, &quick_scope(kind, filter), shown)
+}
+
+/// How many jobs "Retry this group" would retry: the group's jobs still shown as failed. A
+/// group is counted from the server's statuses when the failures are grouped; a job retried
+/// since (or being retried, shown as queued) is no longer retried by the group's action, so
+/// the label says what the confirmation will act on, not how many failed.
+pub fn group_retry_count<'a>(
+    ids: &[String],
+    shown: impl Iterator<Item = (&'a Job, JobStatus)>,
+) -> usize {
+    plan_group("", ids, shown).count()
 }
 
 /// The plan of an action on the selection: everything matching the filter when the user chose
@@ -186,6 +197,35 @@ mod tests {
                 quick_count(kind, &filter, counts(&list)),
                 plan_quick(kind, &filter, shown(&list)).count()
             );
+        }
+    }
+
+    #[test]
+    fn a_group_counts_only_what_its_retry_will_retry() {
+        let list = listed(&[JobStatus::Failed, JobStatus::Failed, JobStatus::Queued]);
+        let ids: Vec<String> = ["j0", "j1", "j2", "gone"].map(String::from).to_vec();
+        // j2 was retried since the group was counted (queued now); "gone" is not held.
+        assert_eq!(group_retry_count(&ids, shown(&list)), 2);
+        let plan = plan_group("g", &ids, shown(&list));
+        assert_eq!(plan.count(), 2);
+        assert_eq!(plan.skipped, 1);
+    }
+
+    proptest! {
+        /// "Retry this group (N)" counts the group's jobs shown as failed, and the plan its
+        /// click confirms retries exactly those.
+        #[test]
+        fn the_group_label_count_is_the_plan_count(
+            statuses in proptest::collection::vec(arb_status(), 0..30),
+            pick in proptest::collection::vec(any::<bool>(), 30),
+        ) {
+            let list = listed(&statuses);
+            let picked: Vec<&(Job, JobStatus)> =
+                list.iter().zip(&pick).filter(|(_, p)| **p).map(|(e, _)| e).collect();
+            let ids: Vec<String> = picked.iter().map(|(j, _)| j.id.clone()).collect();
+            let failed = picked.iter().filter(|(_, s)| *s == JobStatus::Failed).count();
+            prop_assert_eq!(group_retry_count(&ids, shown(&list)), failed);
+            prop_assert_eq!(plan_group("g", &ids, shown(&list)).ids.len(), failed);
         }
     }
 }
