@@ -7,10 +7,10 @@ use yew::prelude::*;
 
 use crate::components::error_banner::ErrorBanner;
 use crate::components::jobs::cancel_dialog::CancelDialog;
-use crate::components::jobs::job_card::elapsed_ms;
 use crate::components::jobs::job_log_panel::JobLogPanel;
 use crate::components::jobs::job_logs_modal::JobLogsModal;
 use crate::components::jobs::job_progress_chart::JobProgressChart;
+use crate::components::jobs::job_timing::JobTimingView;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::jobs::start_job_modal::{confirm_started, StartJobModal};
 use crate::components::jobs::traceback_view::TracebackView;
@@ -18,8 +18,9 @@ use crate::components::status_badge::StatusBadge;
 use crate::components::untrusted_text::UntrustedText;
 use crate::hooks::use_url_filter::list_href;
 use crate::hooks::{use_clock, use_job, use_job_metrics, use_jobs};
+use crate::state::duration::duration;
 use crate::state::eta::{describe, estimate_recent, EtaConfig};
-use crate::state::format::duration;
+use crate::state::job_timing::timing;
 use crate::state::jobs_store::{Action, UserAction};
 use crate::types::{Attempt, Job, JobStatus};
 
@@ -178,10 +179,8 @@ fn view_job(job: &Rc<Job>, shown: JobStatus, live: bool, now_ms: i64, eta: Optio
             </header>
             <p class="job-id">
                 <code><UntrustedText text={job.id.clone()} /></code>
-                { format!(" · attempt {}", job.attempt) }
-                if let Some(ms) = elapsed_ms(job, now_ms) {
-                    { format!(" · elapsed {}", duration(ms)) }
-                }
+                { format!(" · attempt {} · ", job.attempt) }
+                <JobTimingView timing={timing(job, shown, now_ms)} {now_ms} />
                 if let Some(eta) = eta {
                     <span data-testid="job-eta">{ format!(" · ETA {eta}") }</span>
                 }
@@ -200,7 +199,8 @@ fn view_job(job: &Rc<Job>, shown: JobStatus, live: bool, now_ms: i64, eta: Optio
             <h2>{ "Parameters" }</h2>
             <pre class="params" data-testid="job-params"><UntrustedText text={params} /></pre>
             <h2>{ format!("Attempts ({})", job.attempts.len()) }</h2>
-            <ol class="attempts" data-testid="job-attempts" reversed=true>
+            // Newest first; each item names its attempt ("Attempt 2"), so no list numbering.
+            <ol class="attempts" data-testid="job-attempts">
                 { for job.attempts.iter().rev().map(view_attempt) }
             </ol>
         </article>

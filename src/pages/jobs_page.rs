@@ -246,7 +246,8 @@ pub fn JobsPage() -> Html {
                         </button>
                     </div>
                 }
-                <JobScroller listed={listed.clone()} selection={selection.clone()} {now_ms} {actions} />
+                <JobScroller listed={listed.clone()} selection={selection.clone()} {now_ms} {actions}
+                             layout={filter.layout} />
             </>
         }
     };

@@ -11,7 +11,8 @@ use std::collections::VecDeque;
 use serde::Serialize;
 
 use crate::state::connection::Connection;
-use crate::state::format::{duration, thousands};
+use crate::state::duration::duration;
+use crate::state::format::thousands;
 use crate::state::log_format::Level;
 
 /// Reconnect reasons kept (newest first in the snapshot).

@@ -1,4 +1,5 @@
-//! Durations and instants in words: "850 ms", "12.3 s", "3 min 05 s", "1 h 12 min", "2 d 3 h";
+//! Durations and instants in words: "850 ms", "12.3 s", "3 min 05 s", "1 h 12 min", "2 d 03 h";
+//! estimates ("43 s");
 //! "finished 3 min ago" with the absolute time ("2026-12-01 17:42:05 UTC") beside it.
 //!
 //! Values are truncated, never rounded up: a job that ran 59.96 s did not run a minute, and
@@ -19,6 +20,16 @@ pub fn duration(ms: i64) -> String {
         MINUTE..HOUR => format!("{} min {:02} s", ms / MINUTE, (ms % MINUTE) / SECOND),
         HOUR..DAY => format!("{} h {:02} min", ms / HOUR, (ms % HOUR) / MINUTE),
         _ => format!("{} d {:02} h", ms / DAY, (ms % DAY) / HOUR),
+    }
+}
+
+/// An estimate's duration (an ETA): whole seconds below a minute, since an estimate is not
+/// precise to the tenth (`43 s`; anything under a second is `1 s`), then as [`duration`].
+pub fn estimate(ms: i64) -> String {
+    if ms < MINUTE {
+        format!("{} s", (ms.max(0) + SECOND / 2).div_euclid(SECOND).max(1))
+    } else {
+        duration(ms)
     }
 }
 
@@ -60,6 +71,11 @@ pub fn datetime_utc(ms: i64) -> String {
         (of_day % HOUR) / MINUTE,
         (of_day % MINUTE) / SECOND
     )
+}
+
+/// An epoch-ms instant in ISO 8601 (`2026-12-01T17:42:05Z`), for `<time datetime>`.
+pub fn datetime_iso(ms: i64) -> String {
+    datetime_utc(ms).replacen(' ', "T", 1).replace(" UTC", "Z")
 }
 
 /// Days since 1970-01-01 → (year, month, day); Howard Hinnant's `civil_from_days`.
@@ -104,6 +120,19 @@ mod tests {
         );
         assert_eq!(duration(400 * 86_400_000), "400 d 00 h");
         assert!(duration(i64::MAX).ends_with(" h"));
+    }
+
+    #[test]
+    fn estimates_are_whole_seconds_under_a_minute() {
+        assert_eq!(estimate(-3), "1 s");
+        assert_eq!(estimate(0), "1 s");
+        assert_eq!(estimate(400), "1 s");
+        assert_eq!(estimate(2_600), "3 s");
+        assert_eq!(estimate(43_200), "43 s");
+        assert_eq!(estimate(59_400), "59 s");
+        assert_eq!(estimate(59_600), "60 s");
+        assert_eq!(estimate(60_000), "1 min 00 s");
+        assert_eq!(estimate(4_320_000), "1 h 12 min");
     }
 
     #[test]
@@ -158,6 +187,7 @@ mod tests {
         assert_eq!(datetime_utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
         assert_eq!(datetime_utc(1_764_370_000_123), "2025-11-28 22:46:40 UTC");
         assert_eq!(datetime_utc(1_796_146_925_000), "2026-12-01 17:42:05 UTC");
+        assert_eq!(datetime_iso(1_796_146_925_000), "2026-12-01T17:42:05Z");
     }
 
     /// The text's value back in ms and the size of its last unit: `3 min 05 s` → (185_000, 1_000).

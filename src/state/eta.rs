@@ -111,14 +111,14 @@ pub fn is_stalled(job: &Job, now_ms: i64, cfg: &EtaConfig) -> bool {
             .is_some_and(|t| now_ms - t > cfg.stall_after_ms)
 }
 
-/// `Range` as text: "about 2m 10s", "1m 40s – 2m 30s"; "unknown"; "done".
+/// `Range` as text: "about 2 min 10 s", "1 min 40 s – 2 min 30 s"; "unknown"; "done".
 pub fn describe(eta: &Eta) -> String {
-    use crate::state::format::duration;
+    use crate::state::duration::estimate as words;
     match eta {
         Eta::Unknown => "unknown".into(),
         Eta::Done => "done".into(),
         Eta::Range { lo_ms, hi_ms, .. } => {
-            let (lo, hi) = (duration(*lo_ms), duration(*hi_ms));
+            let (lo, hi) = (words(*lo_ms), words(*hi_ms));
             if lo == hi {
                 format!("about {lo}")
             } else {
@@ -170,7 +170,7 @@ mod tests {
                 rate: 200.0
             }
         );
-        assert_eq!(describe(&eta), "3s – 6s");
+        assert_eq!(describe(&eta), "3 s – 6 s");
     }
 
     #[test]

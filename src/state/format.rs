@@ -1,4 +1,4 @@
-//! Human-readable numbers and durations for the UI.
+//! Human-readable numbers for the UI (durations are `state::duration`'s).
 
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
@@ -11,16 +11,6 @@ pub fn thousands(n: u64) -> String {
         out.push(ch);
     }
     out
-}
-
-/// A duration in milliseconds as `45s`, `3m 05s`, `2h 07m`; negative durations read as `0s`.
-pub fn duration(ms: i64) -> String {
-    let s = ms.max(0) / 1000;
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m {:02}s", s / 60, s % 60),
-        _ => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
-    }
 }
 
 /// Time of day of an epoch-ms instant, UTC, as `HH:MM:SS.mmm`.
@@ -66,14 +56,6 @@ mod tests {
         assert_eq!(clock_time(0), "00:00:00.000");
         assert_eq!(clock_time(1_764_370_000_123), "22:46:40.123");
         assert_eq!(clock_time(-1), "23:59:59.999");
-    }
-
-    #[test]
-    fn durations_pick_units() {
-        assert_eq!(duration(-5), "0s");
-        assert_eq!(duration(59_999), "59s");
-        assert_eq!(duration(185_000), "3m 05s");
-        assert_eq!(duration(7_620_000), "2h 07m");
     }
 
     #[test]

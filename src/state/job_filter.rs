@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::state::chart::throughput::Window;
 use crate::state::failures::{in_window, key_matches, window_start, FailureKey};
+use crate::state::list_layout::Layout;
 use crate::state::url::parse_query;
 use crate::types::{Job, JobKind, JobStatus};
 
@@ -62,6 +63,8 @@ pub struct JobFilter {
     /// The metrics panel is open with this window (`metrics=1h`): view state, like `sort`,
     /// kept in the URL so a shared link opens the same view. It narrows nothing.
     pub metrics: Option<Window>,
+    /// Cards or compact rows (`view=compact`): view state too, narrowing nothing.
+    pub layout: Layout,
 }
 
 impl JobFilter {
@@ -80,6 +83,7 @@ impl JobFilter {
                 "failure" => f.failure = FailureKey::parse(&v),
                 "within" => f.within_s = v.parse().ok().filter(|&s: &u64| s > 0),
                 "metrics" => f.metrics = Window::parse(&v),
+                "view" => f.layout = Layout::parse(&v).unwrap_or_default(),
                 _ => {}
             }
         }
@@ -114,6 +118,9 @@ impl JobFilter {
         }
         if let Some(w) = self.metrics {
             parts.push(format!("metrics={}", w.as_str()));
+        }
+        if self.layout != Layout::Cards {
+            parts.push(format!("view={}", self.layout.as_str()));
         }
         parts.join("&")
     }
@@ -282,6 +289,17 @@ mod tests {
     }
 
     #[test]
+    fn the_layout_round_trips_and_narrows_nothing() {
+        let f = JobFilter::from_query("status=running&view=compact");
+        assert_eq!(f.layout, Layout::Compact);
+        assert_eq!(f.to_query(), "status=running&view=compact");
+        assert!(!JobFilter::from_query("view=compact").is_narrowed());
+        // Cards are the default and not written; an unknown layout opens the default.
+        assert_eq!(JobFilter::from_query("view=cards").to_query(), "");
+        assert_eq!(JobFilter::from_query("view=grid").layout, Layout::Cards);
+    }
+
+    #[test]
     fn failure_filter_needs_a_failed_job_in_the_group_and_window() {
         let mut j = job("job_abc", 1, JobStatus::Failed, 1, 0);
         let e = JobError {
@@ -349,6 +367,7 @@ mod tests {
             ]),
             within_s in proptest::option::of(1u64..10_000_000),
             metrics in proptest::option::of(0usize..3),
+            compact in any::<bool>(),
         ) {
             let f = JobFilter {
                 status: statuses.into_iter().map(|i| JobStatus::ALL[i]).collect(),
@@ -359,6 +378,7 @@ mod tests {
                 failure,
                 within_s,
                 metrics: metrics.map(|i| Window::ALL[i]),
+                layout: if compact { Layout::Compact } else { Layout::Cards },
             };
             prop_assert_eq!(JobFilter::from_query(&f.to_query()), f);
         }

@@ -6,6 +6,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::charts::sparkline::Sparkline;
+use crate::components::jobs::job_entry::{
+    act, cancel_or_retry, entry_name, logs_and_details, select,
+};
+use crate::components::jobs::job_timing::JobTimingView;
 use crate::components::jobs::progress_bar::ProgressBar;
 use crate::components::status_badge::StatusBadge;
 use crate::components::untrusted_text::UntrustedText;
@@ -14,7 +18,8 @@ use crate::services::host;
 use crate::state::bidi::isolate_visible;
 use crate::state::chart::downsample::Point;
 use crate::state::eta::{describe, Eta};
-use crate::state::format::{duration, thousands};
+use crate::state::format::thousands;
+use crate::state::job_timing::timing;
 use crate::types::{Job, JobStatus};
 
 #[derive(Properties)]
@@ -102,13 +107,6 @@ impl PartialEq for JobCardProps {
     }
 }
 
-/// Elapsed run time: start to finish, or start to `now_ms` while it runs.
-pub fn elapsed_ms(job: &Job, now_ms: i64) -> Option<i64> {
-    let start = job.started_at?;
-    let end = job.finished_at.unwrap_or(now_ms);
-    Some((end - start).max(0))
-}
-
 /// The way to the job's dataset: the host's Dataset Explorer when embedded, else the
 /// `dataset_url` link from `config.json`, else nothing.
 fn dataset_link(job: &Job, config: &crate::state::config::Config) -> Html {
@@ -137,12 +135,7 @@ fn dataset_link(job: &Job, config: &crate::state::config::Config) -> Html {
 pub fn JobCard(props: &JobCardProps) -> Html {
     let job = &props.job;
     let status = props.shown_status.unwrap_or(job.status);
-    let name = format!(
-        "{} ({}, {})",
-        isolate_visible(&job.dataset_name),
-        job.kind,
-        isolate_visible(&job.id)
-    );
+    let name = entry_name(job);
     let error = job
         .error
         .as_ref()
@@ -157,9 +150,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
         });
     let stale = props.stale && !status.is_terminal();
     let running = matches!(status, JobStatus::Running | JobStatus::Cancelling);
-    let elapsed = elapsed_ms(job, props.now_ms).map(|ms| {
-        html! { <span class="job-elapsed" data-testid="job-elapsed">{ format!("elapsed {}", duration(ms)) }</span> }
-    });
+    let timing = timing(job, status, props.now_ms);
     let rate = match props.eta {
         Eta::Range { rate, .. } if running => Some(format!(
             "{} {}/s",
@@ -173,14 +164,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
     } else {
         "—".to_string()
     };
-    let act = |cb: &Callback<Rc<Job>>| {
-        let (cb, job) = (cb.clone(), job.clone());
-        Callback::from(move |_: MouseEvent| cb.emit(job.clone()))
-    };
-    let on_select = {
-        let (cb, id) = (props.on_select.clone(), job.id.clone());
-        Callback::from(move |e: MouseEvent| cb.emit((id.clone(), e.shift_key())))
-    };
+    let on_select = select(&props.on_select, job);
     let dismiss = {
         let (cb, id) = (props.on_dismiss_error.clone(), job.id.clone());
         Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
@@ -194,8 +178,6 @@ pub fn JobCard(props: &JobCardProps) -> Html {
                     onclick={Callback::from(move |_: MouseEvent| host::navigate_job(&id))}>{ "New tab" }</button>
         }
     });
-    let can_cancel = matches!(status, JobStatus::Queued | JobStatus::Running);
-    let can_retry = matches!(status, JobStatus::Failed | JobStatus::Cancelled);
     html! {
         <li class={classes!("job-card", format!("job-{status}"), stale.then_some("stale"), props.selected.then_some("selected"))}
             data-testid="job-card" data-job-id={job.id.clone()} tabindex="-1"
@@ -225,8 +207,11 @@ pub fn JobCard(props: &JobCardProps) -> Html {
                     <Sparkline points={props.sparkline.clone()}
                                label={format!("Rate over time{}", rate.map(|r| format!(", now {r}")).unwrap_or_default())} />
                 }
-                <span class="job-eta" data-testid="job-eta">{ format!("ETA {eta_text}") }</span>
-                { for elapsed }
+                // A finished job has no ETA: it says how long it took and when it ended.
+                if !status.is_terminal() {
+                    <span class="job-eta" data-testid="job-eta">{ format!("ETA {eta_text}") }</span>
+                }
+                <JobTimingView {timing} now_ms={props.now_ms} />
             </div>
             { for error }
             if let Some(err) = &props.action_error {
@@ -236,22 +221,10 @@ pub fn JobCard(props: &JobCardProps) -> Html {
                 </p>
             }
             <div class="job-actions">
-                if can_cancel {
-                    <button type="button" class="btn btn-small btn-danger" disabled={props.pending}
-                            aria-label={format!("Cancel {name}")} data-testid="job-cancel"
-                            onclick={act(&props.on_cancel)}>{ "Cancel" }</button>
-                }
-                if can_retry {
-                    <button type="button" class="btn btn-small" disabled={props.pending}
-                            aria-label={format!("Retry {name}")} data-testid="job-retry"
-                            onclick={act(&props.on_retry)}>{ "Retry" }</button>
-                }
+                { cancel_or_retry(job, status, props.pending, &props.on_cancel, &props.on_retry) }
                 <button type="button" class="btn btn-small" aria-label={format!("Run again like {name}")}
-                        data-testid="job-run-again" onclick={act(&props.on_run_again)}>{ "Run again" }</button>
-                <button type="button" class="btn btn-small" aria-label={format!("Logs of {name}")}
-                        data-testid="job-logs" onclick={act(&props.on_logs)}>{ "Logs" }</button>
-                <a class="job-link" href={format!("#/jobs/{}", job.id)}
-                   aria-label={format!("Details and logs of {name}")}>{ "Details" }</a>
+                        data-testid="job-run-again" onclick={act(&props.on_run_again, job)}>{ "Run again" }</button>
+                { logs_and_details(job, &props.on_logs) }
                 { for new_tab }
                 { dataset_link }
             </div>

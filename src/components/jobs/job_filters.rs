@@ -1,4 +1,5 @@
-//! The list's controls: status chips with counts, dataset and kind, text search, sort.
+//! The list's controls: status chips with counts, dataset and kind, text search, sort, and
+//! the layout (cards or compact rows).
 
 use std::rc::Rc;
 
@@ -6,6 +7,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::state::job_filter::{JobFilter, Sort};
+use crate::state::list_layout::Layout;
 use crate::types::{Dataset, JobKind, JobStatus};
 
 #[derive(Properties, PartialEq)]
@@ -58,12 +60,30 @@ pub fn JobFilters(props: &JobFiltersProps) -> Html {
     let clear = {
         let (f, cb) = (f.clone(), props.on_change.clone());
         Callback::from(move |_: MouseEvent| {
+            // Clears what narrows the list; how it is ordered and laid out stays.
             cb.emit(JobFilter {
                 sort: f.sort,
+                layout: f.layout,
                 ..JobFilter::default()
             })
         })
     };
+    let layouts = Layout::ALL.iter().map(|l| {
+        let pressed = f.layout == *l;
+        let onclick = {
+            let (f, cb, l) = (f.clone(), props.on_change.clone(), *l);
+            Callback::from(move |_: MouseEvent| {
+                cb.emit(JobFilter {
+                    layout: l,
+                    ..f.clone()
+                })
+            })
+        };
+        html! {
+            <button type="button" class="btn btn-small" aria-pressed={pressed.to_string()}
+                    data-testid={format!("layout-{}", l.as_str())} {onclick}>{ l.label() }</button>
+        }
+    });
     let dataset_known = f
         .dataset
         .as_ref()
@@ -105,6 +125,7 @@ pub fn JobFilters(props: &JobFiltersProps) -> Html {
                     }) }
                 </select>
             </label>
+            <div class="segmented layout-switch" role="group" aria-label="Layout">{ for layouts }</div>
             if f.is_narrowed() {
                 <button type="button" class="btn btn-small" onclick={clear}>{ "Clear filters" }</button>
             }

@@ -15,8 +15,9 @@ use crate::components::charts::draw::{
 use crate::hooks::{use_jobs, UseJobMetricsHandle};
 use crate::state::chart::downsample::{min_max, Point};
 use crate::state::chart::job_series::{attempts_in, job_chart, JobChart};
+use crate::state::duration::duration;
 use crate::state::eta::{describe, EtaConfig};
-use crate::state::format::{clock_time, duration, thousands};
+use crate::state::format::{clock_time, thousands};
 use crate::types::{Job, JobStatus};
 
 #[derive(Properties, PartialEq)]

@@ -1,22 +1,22 @@
-//! The jobs list, virtualised: only the cards in (and just around) the viewport are rendered,
-//! padded above and below to the full list's height, measured on scroll and on resize.
+//! The jobs list, virtualised: only the cards (or compact rows) in and just around the
+//! viewport are rendered, padded above and below to the full list's height, measured on
+//! scroll and on resize.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::components::jobs::job_card::JobCard;
+use crate::components::jobs::job_card::{JobCard, JobCardProps};
+use crate::components::jobs::job_row::JobRow;
 use crate::hooks::{use_config, use_jobs};
 use crate::state::chart::job_series::sparkline;
 use crate::state::eta::{is_stalled, EtaConfig};
 use crate::state::job_list::{eta_of, Listed};
+use crate::state::list_layout::Layout;
 use crate::state::selection::Selection;
 use crate::state::virtual_list::window;
 use crate::types::{Job, JobStatus};
 
-/// Height of one card row including the gap (px); cards are fixed-height so the list can be
-/// virtualised with arithmetic.
-const ROW_HEIGHT: u32 = 176;
 /// Rows rendered above and below the viewport.
 const OVERSCAN: usize = 4;
 
@@ -41,6 +41,8 @@ pub struct JobScrollerProps {
     pub selection: UseStateHandle<Selection>,
     pub now_ms: i64,
     pub actions: CardActions,
+    /// Cards or compact rows (each a fixed height, `Layout::row_height`).
+    pub layout: Layout,
 }
 
 impl PartialEq for JobScrollerProps {
@@ -49,6 +51,7 @@ impl PartialEq for JobScrollerProps {
             && self.selection == other.selection
             && self.now_ms == other.now_ms
             && self.actions == other.actions
+            && self.layout == other.layout
     }
 }
 
@@ -90,7 +93,14 @@ pub fn JobScroller(props: &JobScrollerProps) -> Html {
     let now_ms = props.now_ms;
     let (listed, a) = (&props.listed, &props.actions);
     let (top, viewport) = *scroll;
-    let w = window(listed.jobs.len(), ROW_HEIGHT, top, viewport, OVERSCAN);
+    let layout = props.layout;
+    let w = window(
+        listed.jobs.len(),
+        layout.row_height(),
+        top,
+        viewport,
+        OVERSCAN,
+    );
     let eta_cfg = EtaConfig {
         stall_after_ms: config.stall_after_ms,
         ..EtaConfig::default()
@@ -98,29 +108,43 @@ pub fn JobScroller(props: &JobScrollerProps) -> Html {
     let rows = listed.jobs.clone().slice(w.start..w.end);
     let rows = rows.iter().map(|(job, shown)| {
         let eta = eta_of(state, job);
-        // Only cards on screen get here (the list is virtualised), so only they pay for one.
+        // Only cards on screen get here (the list is virtualised), so only they pay for one;
+        // compact rows have no room for it.
         let spark = match (shown, state.metrics.get(&job.id)) {
-            (JobStatus::Running | JobStatus::Cancelling, Some(series)) => {
+            (JobStatus::Running | JobStatus::Cancelling, Some(series))
+                if layout == Layout::Cards =>
+            {
                 let samples: Vec<_> = series.iter().cloned().collect();
                 sparkline(&samples, job.attempt, 96)
             }
             _ => Vec::new(),
         };
-        html! {
-            <JobCard key={job.id.clone()} job={job.clone()} shown_status={*shown}
-                     stale={!live} now_ms={now_ms} eta={eta}
-                     stalled={live && is_stalled(job, now_ms, &eta_cfg)}
-                     selected={props.selection.contains(&job.id)}
-                     pending={state.pending.contains_key(&job.id)}
-                     action_error={state.action_errors.get(&job.id).cloned()}
-                     on_select={a.on_select.clone()} on_cancel={a.on_cancel.clone()}
-                     on_retry={a.on_retry.clone()} on_run_again={a.on_run_again.clone()}
-                     on_logs={a.on_logs.clone()}
-                     on_dismiss_error={a.on_dismiss_error.clone()} sparkline={spark} />
+        let entry = JobCardProps {
+            job: job.clone(),
+            shown_status: Some(*shown),
+            stale: !live,
+            now_ms,
+            eta,
+            stalled: live && is_stalled(job, now_ms, &eta_cfg),
+            selected: props.selection.contains(&job.id),
+            pending: state.pending.contains_key(&job.id),
+            action_error: state.action_errors.get(&job.id).cloned(),
+            on_select: a.on_select.clone(),
+            on_cancel: a.on_cancel.clone(),
+            on_retry: a.on_retry.clone(),
+            on_run_again: a.on_run_again.clone(),
+            on_logs: a.on_logs.clone(),
+            on_dismiss_error: a.on_dismiss_error.clone(),
+            sparkline: spark,
+        };
+        match layout {
+            Layout::Cards => html! { <JobCard key={job.id.clone()} ..entry /> },
+            Layout::Compact => html! { <JobRow key={job.id.clone()} ..entry /> },
         }
     });
     html! {
-        <div class="job-scroller" ref={scroller} {onscroll} data-testid="job-scroller">
+        <div class={classes!("job-scroller", (layout == Layout::Compact).then_some("compact"))}
+             ref={scroller} {onscroll} data-testid="job-scroller" data-layout={layout.as_str()}>
             <ul class="job-list" data-testid="job-list" aria-label="Jobs"
                 style={format!("padding-top: {}px; padding-bottom: {}px", w.pad_top, w.pad_bottom)}>
                 { for rows }

@@ -39,10 +39,10 @@ pub struct JobsDialogsProps {
     pub on_close: Callback<()>,
 }
 
-/// After the dialog closes, keyboard focus goes to the card (its Cancel button is disabled or
-/// gone), so keyboard users continue where they were.
+/// After the dialog closes, keyboard focus goes to the card or compact row (its Cancel button
+/// is disabled or gone), so keyboard users continue where they were.
 fn focus_card_later(id: &str) {
-    let selector = format!("[data-testid=job-card][data-job-id=\"{id}\"]");
+    let selector = format!(".job-list > li[data-job-id=\"{id}\"]");
     yew::platform::spawn_local(async move {
         // After the dialog's own unmount has tried (and failed) to restore focus.
         gloo_timers::future::TimeoutFuture::new(0).await;

@@ -2,6 +2,7 @@
 //! (type + normalised message + innermost frame), each with its count, share, datasets, first
 //! and last seen, and an example. A group can filter the list to exactly its jobs or retry them.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -15,6 +16,8 @@ use crate::state::format::{clock_time, thousands};
 #[derive(Properties, PartialEq)]
 pub struct FailureGroupsViewProps {
     pub groups: Rc<FailureGroups>,
+    /// Per group, how many of its jobs its retry would retry (`bulk_scope::group_retry_count`).
+    pub retryable: Rc<BTreeMap<FailureKey, usize>>,
     pub window: Window,
     /// The backend's count of failures in the window, to say so when the page holds fewer.
     #[prop_or_default]
@@ -98,6 +101,7 @@ fn group_view(g: &FailureGroup, props: &FailureGroupsViewProps) -> Html {
         .map(|(_, name, n)| (name.clone(), *n))
         .collect();
     let more = g.datasets.len().saturating_sub(3);
+    let retryable = props.retryable.get(&g.key).copied().unwrap_or(g.count);
     let jobs = if g.count == 1 { "job" } else { "jobs" };
     html! {
         <li class="failure-group" data-testid="failure-group" data-key={g.key.to_param()}
@@ -125,8 +129,9 @@ fn group_view(g: &FailureGroup, props: &FailureGroupsViewProps) -> Html {
                     { if g.count == 1 { "Show this job".to_string() } else { format!("Show these {} jobs", thousands(g.count as u64)) } }
                 </button>
                 <button type="button" class="btn btn-small" data-testid="group-retry" onclick={retry}
-                        aria-label={format!("Retry the {} {jobs} of the failure group {}", g.count, isolate_visible(&g.label))}>
-                    { format!("Retry this group ({})", thousands(g.count as u64)) }
+                        disabled={retryable == 0} data-retryable={retryable.to_string()}
+                        aria-label={format!("Retry the {retryable} failed {} of the failure group {}", if retryable == 1 { "job" } else { "jobs" }, isolate_visible(&g.label))}>
+                    { format!("Retry this group ({})", thousands(retryable as u64)) }
                 </button>
             </div>
         </li>

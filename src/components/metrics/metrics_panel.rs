@@ -2,6 +2,7 @@
 //! them (from the backend, refreshed live), throughput and queue health charts, and the
 //! failure patterns. Its window is chosen here and kept in the URL by the page.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -11,6 +12,7 @@ use crate::components::metrics::queue_chart::QueueChart;
 use crate::components::metrics::throughput_chart::ThroughputChart;
 use crate::hooks::{use_jobs, use_stats};
 use crate::state::bulk::{plan_group, Plan};
+use crate::state::bulk_scope::group_retry_count;
 use crate::state::chart::throughput::{finished_key, rate_text, Window};
 use crate::state::failures::{group_failures, FailureGroup, FailureGroups, FailureKey};
 use crate::state::format::thousands;
@@ -24,6 +26,17 @@ pub struct MetricsPanelProps {
     pub on_show_group: Callback<(FailureKey, Window)>,
     /// Confirm and run a retry of exactly a group's jobs.
     pub on_retry_group: Callback<Plan>,
+}
+
+/// The groups by identity: they are a new `Rc` exactly when they were regrouped, and
+/// comparing thousands of ids on every render would cost more than the count it saves.
+#[derive(Clone)]
+struct SameGroups(Rc<FailureGroups>);
+
+impl PartialEq for SameGroups {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 #[component]
@@ -48,6 +61,30 @@ pub fn MetricsPanel(props: &MetricsPanelProps) -> Html {
         })
     };
     let stats = use_stats(props.window, *key, true);
+    // What each group's "Retry this group (N)" would retry: its jobs still shown as failed (a
+    // retry in flight shows a job as queued). Recounted with the groups, and when an action
+    // starts or settles.
+    let retryable: Rc<BTreeMap<FailureKey, usize>> = {
+        let key = (
+            SameGroups(groups.clone()),
+            state.pending.len(),
+            state.action_errors.len(),
+        );
+        let jobs = jobs.clone();
+        use_memo(key, move |(SameGroups(groups), _, _)| {
+            let snapshot = jobs.state();
+            let mut counts = BTreeMap::new();
+            for g in groups.by_type.iter().chain(&groups.by_fingerprint) {
+                let shown = g
+                    .job_ids
+                    .iter()
+                    .filter_map(|id| snapshot.job(id))
+                    .map(|j| (&**j, snapshot.shown_status(j)));
+                counts.insert(g.key.clone(), group_retry_count(&g.job_ids, shown));
+            }
+            counts
+        })
+    };
     let on_show = {
         let (cb, window) = (props.on_show_group.clone(), props.window);
         Callback::from(move |key: FailureKey| cb.emit((key, window)))
@@ -122,7 +159,7 @@ pub fn MetricsPanel(props: &MetricsPanelProps) -> Html {
                 }
                 <QueueChart window={props.window} now_ms={props.now_ms} />
             </div>
-            <FailureGroupsView {groups} window={props.window}
+            <FailureGroupsView {groups} {retryable} window={props.window}
                                backend_failed={stats.stats.as_ref().map(|s| s.failed)}
                                {on_show} {on_retry} />
         </section>

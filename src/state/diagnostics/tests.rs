@@ -123,7 +123,7 @@ fn rows_say_it_in_words() {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    assert_eq!(get("WebSocket"), "live, up for 2m 05s");
+    assert_eq!(get("WebSocket"), "live, up for 2 min 05 s");
     assert_eq!(
         get("Reconnects"),
         "1; latest first: connection closed (retry after 2.0 s)"
