@@ -223,7 +223,7 @@ pub fn JobsPage() -> Html {
         };
         html! {
             <>
-                <JobFilters filter={filter.clone()} counts={listed.counts} datasets={datasets.clone()}
+                <JobFilters filter={filter.clone()} counts={listed.chip_counts} datasets={datasets.clone()}
                             on_change={set_filter.clone()} />
                 { bulk_bar }
                 { for touched_chip }

@@ -29,6 +29,11 @@ pub struct Listed {
     pub counts: [u64; 6],
     /// The listed jobs per shown status (`JobStatus::ALL` order), for the quick actions' counts.
     pub listed_counts: [u64; 6],
+    /// What each status chip states: how many jobs its click would list. With nothing but
+    /// statuses chosen, `counts` (every job the backend has); with the list narrowed by
+    /// dataset, kind, search, failure group or touched set, the jobs of that narrowing per
+    /// status (a faceted count, the chip's own dimension left out).
+    pub chip_counts: [u64; 6],
     /// The store revision it was built at (it stays right for later revisions that changed
     /// no job).
     pub revision: u64,
@@ -124,9 +129,11 @@ fn update_with(
             (Err(_), false) => {}
         }
     }
+    let counts = shown_counts(state);
     Some(Listed {
         jobs,
-        counts: shown_counts(state),
+        chip_counts: chip_counts(state, filter, touched, now_ms, counts, listed_counts),
+        counts,
         listed_counts,
         revision: state.revision,
     })
@@ -221,10 +228,44 @@ pub fn list_jobs(
     }
     Listed {
         jobs: jobs.into_iter().collect(),
+        chip_counts: chip_counts(state, filter, touched, now_ms, counts, listed_counts),
         counts,
         listed_counts,
         revision: state.revision,
     }
+}
+
+/// The status chips' counts (see [`Listed::chip_counts`]). Only a list narrowed both by status
+/// and by something else needs a walk over the held jobs; otherwise the counts at hand are the
+/// answer.
+fn chip_counts(
+    state: &JobsState,
+    filter: &JobFilter,
+    touched: Option<&BTreeSet<String>>,
+    now_ms: i64,
+    counts: [u64; 6],
+    listed_counts: [u64; 6],
+) -> [u64; 6] {
+    let facet = JobFilter {
+        status: BTreeSet::new(),
+        ..filter.clone()
+    };
+    if !facet.is_narrowed() && touched.is_none() {
+        return counts;
+    }
+    if filter.status.is_empty() {
+        return listed_counts;
+    }
+    let mut out = [0u64; 6];
+    for entry in state.jobs.values() {
+        let shown = state.shown_status(&entry.job);
+        if facet.matches_at(&entry.job, shown, now_ms)
+            && touched.is_none_or(|t| t.contains(&entry.job.id))
+        {
+            tally(&mut out, shown, 1);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -270,11 +311,14 @@ mod tests {
         job
     }
 
-    fn view(l: &Listed) -> (Vec<(String, JobStatus)>, [u64; 6], [u64; 6]) {
+    type View = (Vec<(String, JobStatus)>, [u64; 6], [u64; 6], [u64; 6]);
+
+    fn view(l: &Listed) -> View {
         (
             l.jobs.iter().map(|(j, s)| (j.id.clone(), *s)).collect(),
             l.counts,
             l.listed_counts,
+            l.chip_counts,
         )
     }
 
@@ -289,6 +333,11 @@ mod tests {
             },
             JobFilter {
                 q: "RENAMED".into(),
+                ..JobFilter::default()
+            },
+            JobFilter {
+                status: [JobStatus::Running].into_iter().collect(),
+                q: "renamed".into(),
                 ..JobFilter::default()
             },
             JobFilter {
@@ -343,6 +392,47 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    proptest! {
+        /// A status chip states how many jobs of its status its click lists (or, pressed,
+        /// lists now), whatever else narrows the list.
+        #[test]
+        fn a_chip_states_what_its_click_lists(
+            jobs in prop::collection::vec((0usize..6, any::<bool>()), 0..40),
+            chosen in prop::collection::btree_set(0usize..6, 0..3),
+            narrow in 0usize..3,
+        ) {
+            let mut s = JobsState::default();
+            s.apply(Action::Snapshot {
+                jobs: jobs
+                    .iter()
+                    .enumerate()
+                    .map(|(j, (st, renamed))| make(j, 1, JobStatus::ALL[*st], *renamed))
+                    .collect(),
+                seq: 1,
+                reset: false,
+                not_loaded: 0,
+                more_coming: false,
+            });
+            let filter = JobFilter {
+                status: chosen.iter().map(|i| JobStatus::ALL[*i]).collect(),
+                q: if narrow == 1 { "renamed".into() } else { String::new() },
+                dataset: (narrow == 2).then(|| "ds_other".into()),
+                ..JobFilter::default()
+            };
+            let listed = list_jobs(&s, &filter, None, 0);
+            for status in JobStatus::ALL {
+                let mut clicked = filter.clone();
+                clicked.status.insert(status);
+                let after = list_jobs(&s, &clicked, None, 0);
+                prop_assert_eq!(
+                    listed.chip_counts[status.index()],
+                    after.listed_counts[status.index()],
+                    "{:?} with {:?}", status, filter
+                );
             }
         }
     }

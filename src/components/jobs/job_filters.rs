@@ -13,7 +13,7 @@ use crate::types::{Dataset, JobKind, JobStatus};
 #[derive(Properties, PartialEq)]
 pub struct JobFiltersProps {
     pub filter: JobFilter,
-    /// Jobs per status (over all jobs, filters ignored).
+    /// What each status chip lists when clicked (`Listed::chip_counts`).
     pub counts: [u64; 6],
     pub datasets: Rc<Vec<Dataset>>,
     pub on_change: Callback<JobFilter>,
