@@ -1,7 +1,8 @@
 //! The compact view (one row a job) with 200 jobs at 1280×900: switched next to the sort
 //! control, it shows at least 25 whole rows on screen; a row's actions work (cancel with its
-//! confirmation, then retry: attempt 2); the choice is in the URL, so it survives a reload
-//! and a deep link opens it (with a filter beside it).
+//! confirmation, then retry: attempt 2, which the job's page lists as "Attempt 2", "Attempt
+//! 1" with no list numbering); the choice is in the URL, so it survives a reload and a deep
+//! link opens it (with a filter beside it).
 
 use jobs_e2e::jobs_ui::{bulk_start, click, text_of};
 use jobs_e2e::{dom, testid, timeout_secs, wait_for, Stack};
@@ -176,7 +177,38 @@ async fn compact_view_shows_many_rows_acts_from_a_row_and_stays_in_the_url() {
     })
     .await;
 
+    // The job's page lists both attempts by name, newest first, with no list numbering.
+    stack.open(&format!("/jobs/{target}")).await;
+    browser.wait_css(&dom::job_detail(target)).await;
+    let attempts = wait_for("two attempts on the job page", timeout_secs(10), || async {
+        let v = browser
+            .client()
+            .execute(
+                "return Array.from(document.querySelectorAll('[data-testid=\"attempt\"]'))\
+                   .map(li => [li.textContent.trim(), getComputedStyle(li).listStyleType]);",
+                vec![],
+            )
+            .await
+            .ok()?;
+        let v: Vec<(String, String)> = serde_json::from_value(v).ok()?;
+        (v.len() == 2).then_some(v)
+    })
+    .await;
+    println!("attempts: {attempts:?}");
+    assert!(attempts[0].0.starts_with("Attempt 2"), "{attempts:?}");
+    assert!(attempts[1].0.starts_with("Attempt 1"), "{attempts:?}");
+    assert!(
+        attempts.iter().all(|(_, style)| style == "none"),
+        "{attempts:?}"
+    );
+
     // A reload keeps the layout.
+    stack.open("/jobs").await;
+    click(browser, &testid("layout-compact")).await.unwrap();
+    wait_list(&stack, "compact rows again", |v| {
+        v["rows"].as_u64() > Some(0)
+    })
+    .await;
     let url = browser.current_url().await.unwrap();
     browser.open_fresh(&url).await.unwrap();
     browser.wait_css(dom::JOBS_PAGE).await;
