@@ -191,7 +191,19 @@ async fn cancelling_a_running_job_confirms_updates_at_once_and_stops_progress() 
         processed < 50_000,
         "the job was not stopped early: {processed}"
     );
-    assert_eq!(cancelled.eta.as_deref(), Some("ETA —"), "{cancelled:?}");
+    // A finished job has no ETA: it says how long it ran and when it ended.
+    assert_eq!(cancelled.eta, None, "{cancelled:?}");
+    assert!(
+        cancelled
+            .elapsed
+            .as_deref()
+            .is_some_and(|t| t.starts_with("took ")),
+        "a cancelled job says how long it ran: {cancelled:?}"
+    );
+    assert!(
+        cancelled.text.contains("finished "),
+        "a cancelled job says when it ended: {cancelled:?}"
+    );
     assert!(
         cancelled.rate.is_none(),
         "no rate once cancelled: {cancelled:?}"
