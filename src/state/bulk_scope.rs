@@ -55,6 +55,33 @@ pub fn group_retry_count<'a>(
     plan_group("", ids, shown).count()
 }
 
+/// How many jobs an action on the selection would act on, for its label ("Cancel selected
+/// (3)" when 5 are selected and 2 of them already finished): with "all matching", the listed
+/// jobs the action can take (from the per-status counts); otherwise the selected ones among
+/// them.
+pub fn selection_count<'a>(
+    kind: BulkKind,
+    selection: &Selection,
+    listed_counts: [u64; 6],
+    shown: impl Iterator<Item = (&'a Job, JobStatus)>,
+) -> usize {
+    let eligible = kind.eligible();
+    if selection.all_matching() {
+        return JobStatus::ALL
+            .iter()
+            .zip(listed_counts)
+            .filter(|(s, _)| eligible.contains(s))
+            .map(|(_, n)| n as usize)
+            .sum();
+    }
+    if selection.ids().is_empty() {
+        return 0;
+    }
+    shown
+        .filter(|(j, s)| eligible.contains(s) && selection.contains(&j.id))
+        .count()
+}
+
 /// The plan of an action on the selection: everything matching the filter when the user chose
 /// "select all matching", the selected ids otherwise.
 pub fn plan_for_selection<'a>(
@@ -226,6 +253,36 @@ mod tests {
             let failed = picked.iter().filter(|(_, s)| *s == JobStatus::Failed).count();
             prop_assert_eq!(group_retry_count(&ids, shown(&list)), failed);
             prop_assert_eq!(plan_group("g", &ids, shown(&list)).ids.len(), failed);
+        }
+    }
+
+    proptest! {
+        /// "Cancel selected (N)" / "Retry selected (N)" state the count of the plan their
+        /// click confirms, for a picked selection and for "all matching".
+        #[test]
+        fn the_selection_label_count_is_the_plan_count(
+            statuses in proptest::collection::vec(arb_status(), 0..40),
+            pick in proptest::collection::vec(any::<bool>(), 40),
+            all in any::<bool>(),
+            cancel in any::<bool>(),
+        ) {
+            let kind = if cancel { BulkKind::Cancel } else { BulkKind::Retry };
+            let list = listed(&statuses);
+            let order: Vec<String> = list.iter().map(|(j, _)| j.id.clone()).collect();
+            let mut sel = Selection::default();
+            for (id, p) in order.iter().zip(&pick) {
+                if *p {
+                    sel.click(id, false, &order);
+                }
+            }
+            if all {
+                sel.select_all_matching();
+            }
+            let filter = JobFilter::default();
+            prop_assert_eq!(
+                selection_count(kind, &sel, counts(&list), shown(&list)),
+                plan_for_selection(kind, &sel, &filter, shown(&list)).count()
+            );
         }
     }
 }

@@ -15,6 +15,9 @@ pub struct BulkBarProps {
     /// Eligible jobs in the current filter for each action, for the quick actions.
     pub cancellable: usize,
     pub retryable: usize,
+    /// Of the selection (or all matching), how many each action would act on.
+    pub selected_cancellable: usize,
+    pub selected_retryable: usize,
     pub on_toggle_all: Callback<()>,
     pub on_select_matching: Callback<()>,
     pub on_clear: Callback<()>,
@@ -57,9 +60,15 @@ pub fn BulkBar(props: &BulkBarProps) -> Html {
                     </button>
                 }
                 <button type="button" class="btn btn-small btn-danger" data-testid="bulk-cancel-selected"
-                        onclick={act(&props.on_selected, BulkKind::Cancel)}>{ "Cancel selected" }</button>
+                        disabled={props.selected_cancellable == 0}
+                        onclick={act(&props.on_selected, BulkKind::Cancel)}>
+                    { format!("Cancel selected ({})", thousands(props.selected_cancellable as u64)) }
+                </button>
                 <button type="button" class="btn btn-small" data-testid="bulk-retry-selected"
-                        onclick={act(&props.on_selected, BulkKind::Retry)}>{ "Retry selected" }</button>
+                        disabled={props.selected_retryable == 0}
+                        onclick={act(&props.on_selected, BulkKind::Retry)}>
+                    { format!("Retry selected ({})", thousands(props.selected_retryable as u64)) }
+                </button>
                 <button type="button" class="btn btn-small" onclick={emit(&props.on_clear)}>{ "Clear selection" }</button>
             } else {
                 <button type="button" class="btn btn-small btn-danger" data-testid="bulk-cancel-all"

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::components::jobs::bulk_bar::BulkBar;
 use crate::state::bulk::{BulkKind, Plan};
-use crate::state::bulk_scope::{plan_for_selection, plan_quick, quick_count};
+use crate::state::bulk_scope::{plan_for_selection, plan_quick, quick_count, selection_count};
 use crate::state::job_filter::JobFilter;
 use crate::state::job_list::Listed;
 use crate::state::selection::Selection;
@@ -76,12 +76,18 @@ pub fn BulkControls(props: &BulkControlsProps) -> Html {
             on_plan.emit(plan_quick(kind, &filter, shown));
         })
     };
-    // What a quick action would act on, so its label states the count it confirms.
+    // What each action would act on, so its label states the count it confirms.
+    let on_selection = |kind| {
+        let shown = listed.jobs.iter().map(|(j, s)| (&**j, *s));
+        selection_count(kind, selection, listed.listed_counts, shown)
+    };
     html! {
         <BulkBar selected={selection.ids().len()} all_matching={selection.all_matching()}
                  visible={listed.jobs.len()}
                  cancellable={quick_count(BulkKind::Cancel, filter, listed.listed_counts)}
                  retryable={quick_count(BulkKind::Retry, filter, listed.listed_counts)}
+                 selected_cancellable={on_selection(BulkKind::Cancel)}
+                 selected_retryable={on_selection(BulkKind::Retry)}
                  on_toggle_all={toggle_all} on_select_matching={select_matching}
                  on_clear={clear} {on_selected} {on_matching} />
     }
