@@ -12,10 +12,9 @@
 //! Bounded memory: the provider gives the store the configured retention policy and a clock
 //! tick every [`TICK_MS`] (the store lets old finished jobs and rollback reasons go, see
 //! `state::jobs_store::retain`); a job the store let go is fetched again when its page opens
-//! ([`use_job`]).
+//! (`hooks::use_job`). Live log lines reach their views through `hooks::log_receivers`.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -23,6 +22,7 @@ use gloo_timers::callback::Interval;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::hooks::log_receivers::LogReceivers;
 use crate::hooks::use_config;
 use crate::services::api::{ApiClient, ApiError};
 use crate::services::diagnostics;
@@ -41,7 +41,7 @@ pub struct UseJobsHandle {
     store: UseReducerHandle<JobsState>,
     live: LiveSlot,
     api: ApiClient,
-    log_routes: LogRoutes,
+    log_receivers: LogReceivers,
 }
 
 /// The running transport, shared so handles captured by effects always reach the current one.
@@ -58,50 +58,6 @@ impl LiveSlot {
     fn send(&self, control: Control) {
         if let Some(live) = self.0.borrow().as_ref() {
             live.send(control);
-        }
-    }
-}
-
-/// Who receives live log lines of which job: several views may follow one job's log.
-#[derive(Clone, Default)]
-pub struct LogRoutes(Rc<RefCell<Routes>>);
-
-/// One receiver of a job's lines, with the token that unsubscribes it.
-type Route = (u64, Callback<Vec<LogLine>>);
-
-#[derive(Default)]
-pub struct Routes {
-    next_token: u64,
-    /// One entry per job some view follows the log of; removed with its last receiver.
-    by_job: HashMap<String, Vec<Route>>,
-}
-
-impl PartialEq for LogRoutes {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl LogRoutes {
-    fn deliver(&self, job_id: &str, lines: Vec<LogLine>) {
-        // Clone the callbacks out so a receiver may (un)register while handling lines.
-        let routes: Vec<Callback<Vec<LogLine>>> = self
-            .0
-            .borrow()
-            .by_job
-            .get(job_id)
-            .map(|v| v.iter().map(|(_, cb)| cb.clone()).collect())
-            .unwrap_or_default();
-        // The last receiver takes the lines; only the others get copies.
-        let mut lines = Some(lines);
-        let last = routes.len().saturating_sub(1);
-        for (i, cb) in routes.into_iter().enumerate() {
-            let batch = if i == last {
-                lines.take()
-            } else {
-                lines.clone()
-            };
-            cb.emit(batch.unwrap_or_default());
         }
     }
 }
@@ -173,6 +129,11 @@ impl UseJobsHandle {
         &self.api
     }
 
+    /// Dispatches to the store from effects and async tasks (it outlives this handle's state).
+    pub fn dispatcher(&self) -> UseReducerDispatcher<JobsState> {
+        self.store.dispatcher()
+    }
+
     /// Deliver a job's live log lines after `after_line` to `on_lines`, now and after every
     /// reconnect, until [`UseJobsHandle::unsubscribe_logs`] with the returned token. Receivers
     /// must tolerate lines they already have (they are numbered; `LogBuffer` skips them).
@@ -182,17 +143,7 @@ impl UseJobsHandle {
         after_line: u64,
         on_lines: Callback<Vec<LogLine>>,
     ) -> u64 {
-        let token = {
-            let mut routes = self.log_routes.0.borrow_mut();
-            routes.next_token += 1;
-            let token = routes.next_token;
-            routes
-                .by_job
-                .entry(job_id.to_string())
-                .or_default()
-                .push((token, on_lines));
-            token
-        };
+        let token = self.log_receivers.add(job_id, on_lines);
         self.live.send(Control::Subscribe {
             job_id: job_id.to_string(),
             after_line,
@@ -201,16 +152,7 @@ impl UseJobsHandle {
     }
 
     pub fn unsubscribe_logs(&self, job_id: &str, token: u64) {
-        let last = {
-            let mut routes = self.log_routes.0.borrow_mut();
-            let list = routes.by_job.entry(job_id.to_string()).or_default();
-            list.retain(|(t, _)| *t != token);
-            let empty = list.is_empty();
-            if empty {
-                routes.by_job.remove(job_id);
-            }
-            empty
-        };
+        let last = self.log_receivers.remove(job_id, token);
         if last {
             self.live.send(Control::Unsubscribe {
                 job_id: job_id.to_string(),
@@ -252,13 +194,13 @@ pub fn JobsProvider(props: &JobsProviderProps) -> Html {
         });
     }
     let live = use_memo((), |_| LiveSlot::default());
-    let log_routes = use_memo((), |_| LogRoutes::default());
+    let log_receivers = use_memo((), |_| LogReceivers::default());
     {
         let dispatcher = store.dispatcher();
         let slot = (*live).clone();
-        let routes = (*log_routes).clone();
+        let receivers = (*log_receivers).clone();
         let on_logs = Callback::from(move |(job_id, lines): (String, Vec<LogLine>)| {
-            routes.deliver(&job_id, lines)
+            receivers.deliver(&job_id, lines)
         });
         let store_for_policy = store.dispatcher();
         use_effect_with(config.clone(), move |config| {
@@ -305,7 +247,7 @@ pub fn JobsProvider(props: &JobsProviderProps) -> Html {
         store,
         live: (*live).clone(),
         api: ApiClient::new(config.api_base.clone()),
-        log_routes: (*log_routes).clone(),
+        log_receivers: (*log_receivers).clone(),
     };
     html! {
         <ContextProvider<UseJobsHandle> context={handle}>
@@ -378,69 +320,6 @@ pub fn use_jobs() -> UseJobsHandle {
         store: fallback_store,
         live: LiveSlot::default(),
         api: ApiClient::new(config.api_base.clone()),
-        log_routes: LogRoutes::default(),
+        log_receivers: LogReceivers::default(),
     })
-}
-
-/// The job with `id`: from the live store when it has it, else fetched once over HTTP (a job
-/// older than the loaded window, or one the retention let go) and handed to the store, which
-/// then holds it, live, while its page is open (`Action::JobPage`).
-#[hook]
-pub fn use_job(id: String) -> (Option<Rc<Job>>, Option<ApiError>) {
-    let jobs = use_jobs();
-    // The fetched job and the id it was fetched for: after the id changes, the previous job is
-    // never shown in the new one's place.
-    let fetched = use_state(|| None::<(String, Result<Rc<Job>, ApiError>)>);
-    let in_store = jobs.state().job(&id).cloned();
-    let loaded = jobs.state().loaded;
-    {
-        let fetched = fetched.clone();
-        let api = jobs.api.clone();
-        let store = jobs.store.dispatcher();
-        // Only when the store, once loaded, does not know the job.
-        use_effect_with(
-            (id.clone(), loaded && in_store.is_none()),
-            move |(id, need)| {
-                // An answer that arrives after the id changed must not replace the new one's.
-                let current = Rc::new(Cell::new(true));
-                if *need {
-                    let (id, current) = (id.to_string(), current.clone());
-                    spawn_local(async move {
-                        let result = api.get_job(&id).await.map(Rc::new);
-                        if current.get() {
-                            if let Ok(job) = &result {
-                                store.dispatch(Action::Fetched {
-                                    job: Box::new((**job).clone()),
-                                });
-                            }
-                            fetched.set(Some((id, result)));
-                        }
-                    });
-                }
-                move || current.set(false)
-            },
-        );
-    }
-    {
-        // The open page's job is never let go while it is open.
-        let store = jobs.store.dispatcher();
-        use_effect_with(id.clone(), move |id| {
-            let id = id.clone();
-            store.dispatch(Action::JobPage {
-                id: id.clone(),
-                open: true,
-            });
-            move || store.dispatch(Action::JobPage { id, open: false })
-        });
-    }
-    let fetched = fetched
-        .as_ref()
-        .filter(|(for_id, _)| *for_id == id)
-        .map(|(_, result)| result);
-    match (in_store, fetched) {
-        (Some(job), _) => (Some(job), None),
-        (None, Some(Ok(job))) => (Some(job.clone()), None),
-        (None, Some(Err(e))) => (None, Some(e.clone())),
-        (None, None) => (None, None),
-    }
 }

@@ -45,7 +45,7 @@ enum Dialog {
 
 #[component]
 pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
-    let (job, error) = use_job(props.id.to_string());
+    let found = use_job(props.id.to_string());
     let jobs = use_jobs();
     let live = jobs.state().connection.is_live();
     let now_ms = use_clock(live);
@@ -59,7 +59,7 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
             Dialog::None
         }
     });
-    let body = match (job, error) {
+    let body = match (found.job, found.error) {
         (Some(job), _) => {
             let state = jobs.state();
             let shown = state.shown_status(&job);

@@ -1,5 +1,10 @@
 //! What the user is told about the link to the backend.
 
+use serde_json::json;
+
+use crate::state::bad_frame::LogEntry;
+use crate::state::log_format::Level;
+
 /// The transport's state, as shown by the connection indicator.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Connection {
@@ -60,6 +65,36 @@ impl Connection {
             Connection::Unauthorized { reason } => reason.clone(),
         }
     }
+
+    /// The console line for a change to this state, with the reason and the backoff delay.
+    pub fn log_entry(&self, delay_ms: Option<u64>) -> LogEntry {
+        let (level, message, fields) = match self {
+            Connection::Connecting => (Level::Info, "connecting", json!(null)),
+            Connection::Live => (Level::Info, "live", json!(null)),
+            Connection::Reconnecting {
+                attempt, reason, ..
+            } => (
+                Level::Warn,
+                "reconnecting",
+                json!({"reason": reason, "attempt": attempt, "delay_ms": delay_ms}),
+            ),
+            Connection::Polling { reason } => (Level::Warn, "polling", json!({"reason": reason})),
+            Connection::Offline { reason } => (
+                Level::Warn,
+                "offline",
+                json!({"reason": reason, "delay_ms": delay_ms}),
+            ),
+            Connection::Unauthorized { reason } => {
+                (Level::Error, "unauthorised", json!({"reason": reason}))
+            }
+        };
+        LogEntry {
+            level,
+            area: "live",
+            message,
+            fields,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -80,6 +115,33 @@ mod tests {
         assert_eq!(c.label(), "reconnecting");
         assert!(!c.is_live());
         assert!(c.describe(20_000).contains("next try in 0 s"));
+    }
+
+    #[test]
+    fn changes_are_logged_with_reason_and_delay() {
+        let c = Connection::Reconnecting {
+            attempt: 2,
+            retry_at_ms: 0,
+            reason: "connection closed".into(),
+        };
+        let e = c.log_entry(Some(1_500));
+        assert_eq!(
+            (e.level, e.area, e.message),
+            (Level::Warn, "live", "reconnecting")
+        );
+        assert_eq!(
+            e.fields,
+            json!({"reason": "connection closed", "attempt": 2, "delay_ms": 1500})
+        );
+        let e = Connection::Live.log_entry(None);
+        assert_eq!((e.level, e.message), (Level::Info, "live"));
+        let e = Connection::Unauthorized {
+            reason: "no".into(),
+        }
+        .log_entry(None);
+        assert_eq!((e.level, e.message), (Level::Error, "unauthorised"));
+        let e = Connection::Offline { reason: "x".into() }.log_entry(Some(3));
+        assert_eq!(e.fields, json!({"reason": "x", "delay_ms": 3}));
     }
 
     #[test]

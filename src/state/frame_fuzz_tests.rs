@@ -1,8 +1,8 @@
 //! Only compiled under #[cfg(test)] (declared so in state/mod.rs).
-//! Hostile WebSocket streams against the whole intake, as `services::live` runs it: text →
-//! [`ServerMessage::decode`] → the event chain ([`SeqTracker`]) → the store ([`JobsState`]),
-//! with a snapshot reload on a gap, a heartbeat ahead of us or `resync_required` (the documented
-//! resync path). A backend's valid history is delivered with malformed, truncated, mistyped,
+//! Hostile WebSocket streams against the whole intake, as `services::live` runs it: text → the
+//! transport core ([`Transport`]: [`ServerMessage::decode`], the event chain, the frame routing)
+//! → the store ([`JobsState`]), with the snapshot reload the core asks for on a gap, a heartbeat
+//! ahead of us or `resync_required` (the documented resync path). A backend's valid history is delivered with malformed, truncated, mistyped,
 //! oversized and unknown frames between its frames, some frames twice (also re-sent with the
 //! same seq but other content) and some pairs swapped.
 //!
@@ -21,10 +21,11 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use serde_json::json;
 
-use crate::state::bad_frame::{bad_frame_log, LogEntry};
+use crate::state::bad_frame::LogEntry;
 use crate::state::jobs_store::tests::job;
-use crate::state::jobs_store::{Action, Event, JobsState};
-use crate::state::sequence::{SeqTracker, Verdict};
+use crate::state::jobs_store::{Action, JobsState};
+use crate::state::transport::tests::FakeEnv;
+use crate::state::transport::{Command, Input, Transport};
 use crate::types::ws::MAX_FRAME_BYTES;
 use crate::types::{Attempt, Job, JobStatus, ServerMessage};
 
@@ -247,9 +248,10 @@ fn bad_text(bad: &Bad, frame: &str) -> String {
     }
 }
 
-/// The page's side: the chain position, the store, and what it logged.
+/// The page's side: the transport core, the store, and what it logged.
 struct Page {
-    tracker: SeqTracker,
+    core: Transport,
+    env: FakeEnv,
     store: JobsState,
     logged: Vec<LogEntry>,
     resyncs: u32,
@@ -257,87 +259,65 @@ struct Page {
 }
 
 impl Page {
+    /// Loaded at the backend's initial state and live.
     fn start(world: &World) -> Page {
-        let mut store = JobsState::default();
-        store.apply(Action::Snapshot {
-            jobs: world.initial.clone(),
-            seq: BASE_SEQ,
-            reset: false,
-            not_loaded: 0,
-            more_coming: false,
-        });
-        Page {
-            tracker: SeqTracker::at(BASE_SEQ),
-            store,
+        let mut page = Page {
+            core: Transport::default(),
+            env: FakeEnv::default(),
+            store: JobsState::default(),
             logged: Vec::new(),
             resyncs: 0,
             versions: HashMap::new(),
-        }
+        };
+        let out = page.core.start(&page.env);
+        page.perform(out, world, 0);
+        assert_eq!(page.core.seq(), Some(BASE_SEQ));
+        page
     }
 
-    /// One text frame, as `services::live::Agent::on_frame` handles it. `sent` is how many of
-    /// the backend's frames exist by now (what a reload would see).
+    /// One text frame, through the transport core as `services::live` feeds it. `sent` is how
+    /// many of the backend's frames exist by now (what a reload would see).
     fn receive(&mut self, text: &str, world: &World, sent: usize) {
-        let msg = match ServerMessage::decode(text) {
-            Ok(m) => m,
-            Err(e) => {
-                self.logged.push(bad_frame_log(text, &e));
-                return;
-            }
-        };
-        let event = match msg {
-            ServerMessage::JobCreated { seq, prev_seq, job }
-            | ServerMessage::JobUpdated { seq, prev_seq, job } => (
-                seq,
-                prev_seq,
-                Event::Job {
-                    seq,
-                    job: Box::new(job),
-                },
-            ),
-            ServerMessage::Metric {
-                seq,
-                prev_seq,
-                job_id,
-                sample,
-            } => (
-                seq,
-                prev_seq,
-                Event::Metric {
-                    seq,
-                    job_id,
-                    sample,
-                },
-            ),
-            ServerMessage::Heartbeat { seq, .. } => {
-                if !self.tracker.heartbeat_consistent(seq) {
-                    self.resync(world, sent);
-                }
-                return;
-            }
-            ServerMessage::ResyncRequired { .. } => return self.resync(world, sent),
-            _ => return,
-        };
-        let (seq, prev_seq, event) = event;
-        match self.tracker.check(seq, prev_seq) {
-            Verdict::Apply => self.store.apply(Action::Batch(vec![event])),
-            Verdict::Duplicate => {}
-            Verdict::Gap { .. } => self.resync(world, sent),
-        }
+        let out = self.core.handle(Input::Frame(text.to_string()), &self.env);
+        self.perform(out, world, sent);
     }
 
-    /// The resync path: reload the snapshot, continue from its position.
-    fn resync(&mut self, world: &World, sent: usize) {
-        self.resyncs += 1;
-        let (jobs, seq) = world.truth_after(sent);
-        self.store.apply(Action::Snapshot {
-            jobs,
-            seq,
-            reset: false,
-            not_loaded: 0,
-            more_coming: false,
-        });
-        self.tracker = SeqTracker::at(seq);
+    /// Does what the core asks, as the I/O loop would, until it awaits the next frame: events to
+    /// the store, a reload answered with the backend's state after `sent` frames, waits over at
+    /// once, a new socket greeted by the server.
+    fn perform(&mut self, mut out: Vec<Command>, world: &World, sent: usize) {
+        loop {
+            let mut next = None;
+            for c in out {
+                match c {
+                    Command::Apply(event) => self.store.apply(Action::Batch(vec![event])),
+                    Command::Log(entry) => self.logged.push(entry),
+                    Command::Resynced => self.resyncs += 1,
+                    Command::LoadSnapshot { reset, .. } => {
+                        let (jobs, seq) = world.truth_after(sent);
+                        self.store.apply(Action::Snapshot {
+                            jobs,
+                            seq,
+                            reset,
+                            not_loaded: 0,
+                            more_coming: false,
+                        });
+                        next = Some(Input::SnapshotLoaded { seq });
+                    }
+                    Command::Wait { .. } => next = Some(Input::TimerFired),
+                    Command::OpenSocket { .. } => {
+                        let hello = json!({"type": "hello", "seq": 0, "server_time": 0,
+                                           "heartbeat_ms": 5_000, "resumed": true});
+                        next = Some(Input::Frame(hello.to_string()));
+                    }
+                    _ => {}
+                }
+            }
+            match next {
+                Some(input) => out = self.core.handle(input, &self.env),
+                None => return,
+            }
+        }
     }
 
     fn check_invariants(&mut self, world: &World) -> Result<(), TestCaseError> {

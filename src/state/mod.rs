@@ -47,6 +47,7 @@ pub mod snapshot_pages;
 pub mod sort;
 pub mod theme;
 pub mod traceback;
+pub mod transport;
 pub mod url;
 pub mod virtual_list;
 
