@@ -13,9 +13,10 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use common::job;
+use jobs_page::fixtures::snapshot;
 use jobs_page::state::job_filter::{JobFilter, Sort};
 use jobs_page::state::job_list::list_jobs;
-use jobs_page::state::jobs_store::{Action, JobsState};
+use jobs_page::state::jobs_store::JobsState;
 use jobs_page::types::{Job, JobStatus};
 use yew::Reducible;
 
@@ -54,13 +55,7 @@ fn jobs() -> Vec<Job> {
 
 fn main() {
     let all = jobs();
-    let state = Rc::new(JobsState::default()).reduce(Action::Snapshot {
-        jobs: all.clone(),
-        seq: 0,
-        reset: false,
-        not_loaded: 0,
-        more_coming: false,
-    });
+    let state = Rc::new(JobsState::default()).reduce(snapshot(0, all.clone()));
     // In the store's order, so both sort the same input.
     drop(all);
     let plain: Vec<Rc<Job>> = state.jobs.values().map(|e| e.job.clone()).collect();

@@ -19,6 +19,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use common::job;
+use jobs_page::fixtures::{job_event, snapshot};
 use jobs_page::state::jobs_store::{Action, Event, JobsState};
 use jobs_page::types::{JobStatus, MetricSample};
 use yew::Reducible;
@@ -30,10 +31,7 @@ fn run(jobs: usize, batch: usize, total_events: usize) {
         let i = k % jobs;
         let version = (k / jobs) as u64 + 2;
         if k % 2 == 0 {
-            events.push(Event::Job {
-                seq: k as u64 + 1,
-                job: Box::new(job(i, version)),
-            });
+            events.push(job_event(k as u64 + 1, job(i, version)));
         } else {
             events.push(Event::Metric {
                 seq: k as u64 + 1,
@@ -49,13 +47,7 @@ fn run(jobs: usize, batch: usize, total_events: usize) {
         }
     }
     let mut state = Rc::new(JobsState::default());
-    state = state.reduce(Action::Snapshot {
-        jobs: (0..jobs).map(|i| job(i, 1)).collect(),
-        seq: 0,
-        reset: false,
-        not_loaded: 0,
-        more_coming: false,
-    });
+    state = state.reduce(snapshot(0, (0..jobs).map(|i| job(i, 1)).collect()));
     let mut batches: Vec<Vec<Event>> = Vec::new();
     let mut it = events.into_iter().peekable();
     while it.peek().is_some() {
@@ -104,19 +96,10 @@ fn churn(batch: usize, total_events: usize) {
         if step == STEPS - 1 {
             j.finished_at = Some(k as i64);
         }
-        events.push(Event::Job {
-            seq: k as u64 + 1,
-            job: Box::new(j),
-        });
+        events.push(job_event(k as u64 + 1, j));
     }
     let mut state = Rc::new(JobsState::default());
-    state = state.reduce(Action::Snapshot {
-        jobs: Vec::new(),
-        seq: 0,
-        reset: false,
-        not_loaded: 0,
-        more_coming: false,
-    });
+    state = state.reduce(snapshot(0, Vec::new()));
     let batches: Vec<Vec<Event>> = events.chunks(batch).map(<[Event]>::to_vec).collect();
     let n_batches = batches.len();
     let start = Instant::now();

@@ -6,6 +6,9 @@
 
 pub mod app;
 pub mod components;
+/// Test fixtures (a `Job` builder and friends): tests and benches only, see its `//!`.
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod hooks;
 pub mod pages;
 pub mod services;

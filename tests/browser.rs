@@ -2,78 +2,38 @@
 //! shows — text vs markup, roles, attributes.
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use jobs_page::components::error_banner::{ErrorBanner, ErrorBannerProps};
 use jobs_page::components::jobs::job_card::{JobCard, JobCardProps};
-use jobs_page::types::{Attempt, Job, JobError, JobKind, JobParams, JobStatus, Progress};
+use jobs_page::fixtures::{job_error, JobBuilder};
+use jobs_page::types::{Job, JobKind, JobStatus};
 use std::rc::Rc;
 use std::time::Duration;
 
 use jobs_page::hooks::{ConfigContext, JobsProvider};
 use jobs_page::services::live::running_loops;
 use jobs_page::state::config::Config;
+use support::{q, root};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn root() -> Element {
-    let doc = gloo_utils_document();
-    let el = doc.create_element("div").unwrap();
-    doc.body().unwrap().append_child(&el).unwrap();
-    el
-}
-
-fn gloo_utils_document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
+/// The card tests' job: a validation of `dataset_name`, 1,500 of 6,000 rows done.
 fn job(status: JobStatus, dataset_name: &str) -> Job {
-    Job {
-        id: "job_0123456789ab".into(),
-        kind: JobKind::Validate,
-        dataset_id: "ds_x".into(),
-        dataset_name: dataset_name.into(),
-        status,
-        params: JobParams {
-            chunk_rows: 500,
-            chunk_delay_ms: 0,
-            fail_at: None,
-            passes: 1,
-            note: None,
-            log_burst: 0,
-        },
-        progress: Progress {
-            processed: 1500,
-            total: 6000,
-            unit: "rows".into(),
-            phase: "validating".into(),
-            updated_at: Some(1),
-        },
-        attempt: 1,
-        attempts: vec![Attempt {
-            number: 1,
-            status,
-            worker: None,
-            started_at: None,
-            finished_at: None,
-            error: None,
-        }],
-        error: None,
-        result: None,
-        created_at: 1,
-        started_at: None,
-        finished_at: None,
-        updated_at: 1,
-        version: 3,
-        log_count: 0,
-    }
-}
-
-fn q(root: &Element, sel: &str) -> Element {
-    root.query_selector(sel)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{sel} not rendered in {}", root.inner_html()))
+    JobBuilder::new("job_0123456789ab")
+        .kind(JobKind::Validate)
+        .dataset("ds_x", dataset_name)
+        .status(status)
+        .chunk_delay_ms(0)
+        .progress(1500, 6000)
+        .phase("validating")
+        .progress_at(1)
+        .created_at(1)
+        .updated_at(1)
+        .version(3)
+        .build()
 }
 
 #[wasm_bindgen_test]
@@ -108,11 +68,11 @@ async fn job_card_renders_untrusted_names_as_text() {
 async fn job_card_shows_status_progress_and_error_in_words() {
     let el = root();
     let mut failed = job(JobStatus::Failed, "sensors_corrupt.csv");
-    failed.error = Some(JobError {
-        kind: "ValueError".into(),
-        message: "row 1201: column 'value': could not convert 'n/a' to float\nsecond line".into(),
-        traceback: "Traceback (most recent call last):".into(),
-    });
+    failed.error = Some(job_error(
+        "ValueError",
+        "row 1201: column 'value': could not convert 'n/a' to float\nsecond line",
+        "Traceback (most recent call last):",
+    ));
     yew::Renderer::<JobCard>::with_root_and_props(
         el.clone(),
         yew::props!(JobCardProps {

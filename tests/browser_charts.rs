@@ -4,6 +4,8 @@
 //! 2,000-sample job chart takes (printed, asserted only to finish).
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -14,21 +16,18 @@ use jobs_page::state::chart::job_series::{job_chart, NotLive};
 use jobs_page::state::chart::throughput::Window;
 use jobs_page::state::eta::EtaConfig;
 use jobs_page::types::{MetricSample, Stats, StatsBucket};
+use support::document;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
+/// A mount point `width_px` wide.
 fn root(width_px: u32) -> Element {
-    let el = document().create_element("div").unwrap();
+    let el = support::root();
     el.set_attribute("style", &format!("width: {width_px}px"))
         .unwrap();
-    document().body().unwrap().append_child(&el).unwrap();
     el
 }
 

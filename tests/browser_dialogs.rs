@@ -6,6 +6,8 @@
 //! and the API base points at port 9 where nothing listens.
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
@@ -13,10 +15,12 @@ use std::time::Duration;
 use jobs_page::components::confirm_dialog::{ConfirmDialog, ConfirmDialogProps};
 use jobs_page::components::jobs::start_job_modal::StartJobModal;
 use jobs_page::components::modal::{Modal, ModalProps};
+use jobs_page::fixtures::JobBuilder;
 use jobs_page::hooks::ConfigContext;
 use jobs_page::state::config::resolve;
-use jobs_page::types::{Attempt, Job, JobKind, JobParams, JobStatus, Progress};
+use jobs_page::types::{Job, JobKind, JobParams};
 use serde_json::{json, Value};
+use support::{document, root};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
@@ -24,22 +28,8 @@ use yew::{html, Callback, Classes};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn root() -> Element {
-    let el = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&el).unwrap();
-    el
-}
-
 fn q(root: &Element, sel: &str) -> HtmlElement {
-    root.query_selector(sel)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{sel} not rendered in {}", root.inner_html()))
-        .dyn_into()
-        .unwrap()
+    support::q(root, sel).dyn_into().unwrap()
 }
 
 fn active() -> Option<Element> {
@@ -340,46 +330,13 @@ fn posts() -> Vec<Value> {
         .collect()
 }
 
+/// The job the backend answers a start with: `dataset_id` just queued.
 fn job(id: &str, dataset_id: &str) -> Job {
-    Job {
-        id: id.into(),
-        kind: JobKind::Profile,
-        dataset_id: dataset_id.into(),
-        dataset_name: format!("{dataset_id}.csv"),
-        status: JobStatus::Queued,
-        params: JobParams {
-            chunk_rows: 500,
-            chunk_delay_ms: 200,
-            fail_at: None,
-            passes: 1,
-            note: None,
-            log_burst: 0,
-        },
-        progress: Progress {
-            processed: 0,
-            total: 0,
-            unit: "rows".into(),
-            phase: "queued".into(),
-            updated_at: None,
-        },
-        attempt: 1,
-        attempts: vec![Attempt {
-            number: 1,
-            status: JobStatus::Queued,
-            worker: None,
-            started_at: None,
-            finished_at: None,
-            error: None,
-        }],
-        error: None,
-        result: None,
-        created_at: 1,
-        started_at: None,
-        finished_at: None,
-        updated_at: 1,
-        version: 1,
-        log_count: 0,
-    }
+    JobBuilder::new(id)
+        .dataset(dataset_id, format!("{dataset_id}.csv"))
+        .created_at(1)
+        .updated_at(1)
+        .build()
 }
 
 const EVIL: &str = r#"<img src=x onerror="window.__pwned=1">evil.csv"#;

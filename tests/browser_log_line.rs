@@ -3,38 +3,16 @@
 //! that search marks wrap matches even across tokens.
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use std::time::Duration;
 
 use jobs_page::components::jobs::log_line::{LogText, LogTextProps};
-use wasm_bindgen::JsCast;
+use support::{all, q, root};
 use wasm_bindgen_test::*;
 use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn root() -> Element {
-    let el = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&el).unwrap();
-    el
-}
-
-fn q(root: &Element, sel: &str) -> Element {
-    root.query_selector(sel)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{sel} not rendered in {}", root.inner_html()))
-}
-
-fn all(root: &Element, sel: &str) -> Vec<Element> {
-    let list = root.query_selector_all(sel).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .map(JsCast::unchecked_into::<Element>)
-        .collect()
-}
 
 fn text(el: &Element) -> String {
     el.text_content().unwrap_or_default()
@@ -131,13 +109,7 @@ async fn a_viewer_row_is_text_with_a_permalink_and_its_state_classes() {
     use jobs_page::components::jobs::log_row::{LogRow, LogRowProps};
     let el = root();
     let marks = std::rc::Rc::new(std::cell::RefCell::new(Vec::<u64>::new()));
-    let line = jobs_page::types::LogLine {
-        n: 42,
-        ts: 0,
-        level: "ERROR".into(),
-        attempt: 1,
-        text: "<b onmouseover=x>bold?</b> needle".into(),
-    };
+    let line = jobs_page::fixtures::log_line(42, "ERROR", "<b onmouseover=x>bold?</b> needle");
     yew::Renderer::<LogRow>::with_root_and_props(
         el.clone(),
         LogRowProps {

@@ -75,20 +75,14 @@ pub fn bulk_outcome(requested: &[JobCreate], response: BulkResponse) -> BulkOutc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{BulkItemResult, JobKind, JobParams};
+    use crate::fixtures::params;
+    use crate::types::{BulkItemResult, JobKind};
 
     /// The form tests' job (one fixture, not a second copy of it) under another id.
     fn job(id: &str) -> Job {
         Job {
             id: id.into(),
-            ..crate::state::job_form::tests::job(JobParams {
-                chunk_rows: 500,
-                chunk_delay_ms: 200,
-                fail_at: None,
-                passes: 1,
-                note: None,
-                log_burst: 0,
-            })
+            ..crate::state::job_form::tests::job(params())
         }
     }
 

@@ -228,10 +228,10 @@ mod contains_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::job_error;
     use crate::state::failures::tests::arb_jobs;
     use crate::state::failures::{fingerprint, group_failures};
     use crate::state::jobs_store::tests::job;
-    use crate::types::JobError;
     use proptest::prelude::*;
 
     #[test]
@@ -302,11 +302,7 @@ mod tests {
     #[test]
     fn failure_filter_needs_a_failed_job_in_the_group_and_window() {
         let mut j = job("job_abc", 1, JobStatus::Failed, 1, 0);
-        let e = JobError {
-            kind: "ValueError".into(),
-            message: "row 7: bad".into(),
-            traceback: String::new(),
-        };
+        let e = job_error("ValueError", "row 7: bad", "");
         j.error = Some(e.clone());
         j.finished_at = Some(50_000);
         let f = |q: &str| JobFilter::from_query(q);
@@ -338,11 +334,7 @@ mod tests {
     #[test]
     fn matching() {
         let mut j = job("job_abc", 1, JobStatus::Failed, 1, 0);
-        j.error = Some(crate::types::JobError {
-            kind: "ValueError".into(),
-            message: "could not convert 'n/a'".into(),
-            traceback: String::new(),
-        });
+        j.error = Some(job_error("ValueError", "could not convert 'n/a'", ""));
         let f = |q: &str| JobFilter::from_query(q);
         assert!(f("").matches(&j, j.status));
         assert!(f("status=failed").matches(&j, j.status));

@@ -271,8 +271,9 @@ fn chip_counts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::{job_event, snapshot};
     use crate::state::jobs_store::tests::job;
-    use crate::state::jobs_store::{Action, Event, UserAction};
+    use crate::state::jobs_store::{Action, UserAction};
     use proptest::prelude::*;
 
     /// One step of a session, on job `j % JOBS`.
@@ -359,12 +360,7 @@ mod tests {
                 .then(|| (0..JOBS).step_by(2).map(|j| format!("job_{j:02}")).collect());
             for filter in filters() {
                 let mut s = JobsState::default();
-                s.apply(Action::Snapshot {
-                    jobs: (0..JOBS / 2).map(|j| make(j, 1, JobStatus::Running, false)).collect(),
-                    seq: 1,
-                    reset: false,
-                    not_loaded: 0, more_coming: false,
-                });
+                s.apply(snapshot(1, (0..JOBS / 2).map(|j| make(j, 1, JobStatus::Running, false)).collect()));
                 let mut version = 1;
                 let mut prev: Option<Rc<Listed>> = None;
                 for st in &steps {
@@ -372,11 +368,11 @@ mod tests {
                     match st {
                         Step::Update(j, status, renamed) => {
                             let job = make(*j, version, STATUSES[*status as usize], *renamed);
-                            s.apply(Action::Batch(vec![Event::Job { seq: version, job: Box::new(job) }]));
+                            s.apply(Action::Batch(vec![job_event(version, job)]));
                         }
                         Step::Create(j) => {
                             let job = make(*j + JOBS, version, JobStatus::Queued, false);
-                            s.apply(Action::Batch(vec![Event::Job { seq: version, job: Box::new(job) }]));
+                            s.apply(Action::Batch(vec![job_event(version, job)]));
                         }
                         Step::Cancel(j) => s.apply(Action::Optimistic { id: format!("job_{j:02}"), action: UserAction::Cancel }),
                         Step::Confirm(j) => {
@@ -452,10 +448,7 @@ mod tests {
         let done = |j: usize, v: u64| {
             let mut job = make(j, v, JobStatus::Failed, false);
             job.finished_at = Some(v as i64);
-            Event::Job {
-                seq: v,
-                job: Box::new(job),
-            }
+            job_event(v, job)
         };
         s.apply(Action::Batch(vec![done(1, 2), done(2, 3), done(3, 4)]));
         s.apply(Action::Tick { now_ms: 120_000 });
@@ -474,10 +467,10 @@ mod tests {
         // The incremental path counts the same.
         let prev = Rc::new(listed);
         s.apply(Action::View(ListView::default()));
-        s.apply(Action::Batch(vec![Event::Job {
-            seq: 9,
-            job: Box::new(make(5, 9, JobStatus::Running, false)),
-        }]));
+        s.apply(Action::Batch(vec![job_event(
+            9,
+            make(5, 9, JobStatus::Running, false),
+        )]));
         let next = relist(Some(&prev), &s, &f, None, 0);
         assert_eq!(view(&next), view(&list_jobs(&s, &f, None, 0)));
         assert_eq!(next.counts[JobStatus::Failed.index()], 3);

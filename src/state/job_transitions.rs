@@ -154,19 +154,10 @@ mod tests {
 
     #[test]
     fn the_store_records_only_what_it_applies() {
-        use crate::state::jobs_store::{Action, Event, JobsState};
-        let ev = |seq, j: Job| Event::Job {
-            seq,
-            job: Box::new(j),
-        };
+        use crate::fixtures::{job_event as ev, snapshot};
+        use crate::state::jobs_store::{Action, JobsState};
         let mut s = JobsState::default();
-        s.apply(Action::Snapshot {
-            jobs: vec![job("a", 1, JobStatus::Queued, 1, 0)],
-            seq: 1,
-            reset: false,
-            not_loaded: 0,
-            more_coming: false,
-        });
+        s.apply(snapshot(1, vec![job("a", 1, JobStatus::Queued, 1, 0)]));
         assert_eq!(
             s.transitions.total(),
             0,
@@ -195,16 +186,13 @@ mod tests {
             "progress, stale and illegal versions are not logged"
         );
         // A later snapshot (resync) brings a change made while the page was away.
-        s.apply(Action::Snapshot {
-            jobs: vec![
+        s.apply(snapshot(
+            9,
+            vec![
                 job("a", 9, JobStatus::Succeeded, 1, 1000),
                 job("b", 1, JobStatus::Queued, 1, 0),
             ],
-            seq: 9,
-            reset: false,
-            not_loaded: 0,
-            more_coming: false,
-        });
+        ));
         let since = s.transitions.since(2);
         assert_eq!(since.entries.len(), 1);
         assert_eq!(since.entries[0].to, JobStatus::Succeeded);

@@ -86,26 +86,24 @@ impl ListCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::{job_event, snapshot};
     use crate::state::jobs_store::tests::job;
-    use crate::state::jobs_store::{Action, Event};
+    use crate::state::jobs_store::Action;
     use crate::types::JobStatus;
     use proptest::prelude::*;
 
     fn store(n: usize) -> JobsState {
         let mut s = JobsState::default();
-        s.apply(Action::Snapshot {
-            jobs: (0..n)
+        s.apply(snapshot(
+            1,
+            (0..n)
                 .map(|j| {
                     let mut job = job(&format!("job_{j:02}"), 1, JobStatus::Running, 1, 1);
                     job.created_at = j as i64;
                     job
                 })
                 .collect(),
-            seq: 1,
-            reset: false,
-            not_loaded: 0,
-            more_coming: false,
-        });
+        ));
         s
     }
 
@@ -113,10 +111,7 @@ mod tests {
     fn update(s: &mut JobsState, j: usize, version: u64, status: JobStatus) {
         let mut job = job(&format!("job_{j:02}"), version, status, 1, version);
         job.created_at = j as i64;
-        s.apply(Action::Batch(vec![Event::Job {
-            seq: version,
-            job: Box::new(job),
-        }]));
+        s.apply(Action::Batch(vec![job_event(version, job)]));
     }
 
     #[test]

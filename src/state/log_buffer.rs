@@ -172,16 +172,11 @@ impl LogBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::log_line;
     use proptest::prelude::*;
 
     fn line(n: u64) -> LogLine {
-        LogLine {
-            n,
-            ts: n as i64,
-            level: "INFO".into(),
-            attempt: 1,
-            text: format!("line {n}"),
-        }
+        log_line(n, "INFO", &format!("line {n}"))
     }
 
     #[test]

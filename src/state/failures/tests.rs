@@ -3,16 +3,9 @@
 //! shared with the filter's tests (`job_filter`), which check the list against the groups.
 
 use super::*;
+use crate::fixtures::job_error as err;
 use crate::state::jobs_store::tests::job;
 use proptest::prelude::*;
-
-fn err(kind: &str, message: &str, traceback: &str) -> JobError {
-    JobError {
-        kind: kind.into(),
-        message: message.into(),
-        traceback: traceback.into(),
-    }
-}
 
 /// A traceback with two frames, the innermost in `work.py`'s `func`.
 pub(crate) fn traceback_for(kind: &str, msg: &str, func: &str, lines: (u32, u32)) -> String {

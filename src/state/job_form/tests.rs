@@ -1,8 +1,9 @@
 //! The form's rules, its edits, and the server's 422 locations mapped to its fields.
 
 use super::*;
+use crate::fixtures::{params, JobBuilder};
 use crate::types::error::FieldError;
-use crate::types::{JobParams, JobStatus, Progress};
+use crate::types::{JobParams, JobStatus};
 use serde_json::json;
 
 fn form() -> JobForm {
@@ -206,31 +207,12 @@ fn all_params_given_are_sent_and_only_those() {
 
 /// A failed validate job with `params` (also the bulk-start tests' fixture).
 pub(crate) fn job(params: JobParams) -> Job {
-    Job {
-        id: "job_1".into(),
-        kind: JobKind::Validate,
-        dataset_id: "ds_x".into(),
-        dataset_name: "x.csv".into(),
-        status: JobStatus::Failed,
-        params,
-        progress: Progress {
-            processed: 0,
-            total: 0,
-            unit: "rows".into(),
-            phase: "queued".into(),
-            updated_at: None,
-        },
-        attempt: 1,
-        attempts: vec![],
-        error: None,
-        result: None,
-        created_at: 0,
-        started_at: None,
-        finished_at: None,
-        updated_at: 0,
-        version: 1,
-        log_count: 0,
-    }
+    JobBuilder::new("job_1")
+        .kind(JobKind::Validate)
+        .dataset("ds_x", "x.csv")
+        .status(JobStatus::Failed)
+        .params(params)
+        .build()
 }
 
 #[test]
@@ -255,14 +237,7 @@ fn run_again_prefills_from_the_job_and_validates_to_the_same_request() {
     let sent: JobParams = serde_json::from_value(jobs[0].params.clone().unwrap()).unwrap();
     assert_eq!(sent, j.params);
 
-    let plain = JobForm::from_job(&job(JobParams {
-        chunk_rows: 500,
-        chunk_delay_ms: 200,
-        fail_at: None,
-        passes: 1,
-        note: None,
-        log_burst: 0,
-    }));
+    let plain = JobForm::from_job(&job(params()));
     assert_eq!(plain.fail_at, "");
     assert_eq!(plain.note, "");
     assert_eq!(

@@ -2,62 +2,22 @@
 //! Reducer tests: transitions, optimistic actions, caps, and the ordering property.
 
 use super::*;
-use crate::types::{Attempt, JobKind, JobParams, Progress};
+use crate::fixtures::{job_event as ev, snapshot, JobBuilder};
 use proptest::prelude::*;
 
+/// A profiling job of 1000 rows, `processed` done, on its `attempt`th attempt, last changed at
+/// `version` (the fixture most state tests share).
 pub(crate) fn job(id: &str, version: u64, status: JobStatus, attempt: u32, processed: u64) -> Job {
-    Job {
-        id: id.into(),
-        kind: JobKind::Profile,
-        dataset_id: "ds_sales".into(),
-        dataset_name: "sales.csv".into(),
-        status,
-        params: JobParams {
-            chunk_rows: 500,
-            chunk_delay_ms: 0,
-            fail_at: None,
-            passes: 1,
-            note: None,
-            log_burst: 0,
-        },
-        progress: Progress {
-            processed,
-            total: 1000,
-            unit: "rows".into(),
-            phase: "profiling".into(),
-            updated_at: Some(version as i64),
-        },
-        attempt,
-        attempts: (1..=attempt)
-            .map(|n| Attempt {
-                number: n,
-                status: if n == attempt {
-                    status
-                } else {
-                    JobStatus::Failed
-                },
-                worker: None,
-                started_at: None,
-                finished_at: None,
-                error: None,
-            })
-            .collect(),
-        error: None,
-        result: None,
-        created_at: 0,
-        started_at: None,
-        finished_at: None,
-        updated_at: version as i64,
-        version,
-        log_count: 0,
-    }
-}
-
-fn ev(seq: u64, j: Job) -> Event {
-    Event::Job {
-        seq,
-        job: Box::new(j),
-    }
+    JobBuilder::new(id)
+        .status(status)
+        .chunk_delay_ms(0)
+        .progress(processed, 1000)
+        .phase("profiling")
+        .progress_at(version as i64)
+        .attempt(attempt)
+        .updated_at(version as i64)
+        .version(version)
+        .build()
 }
 
 fn sample(t: i64, attempt: u32) -> MetricSample {
@@ -214,16 +174,13 @@ fn snapshot_keeps_newer_event_versions_and_jobs_created_after_it() {
         ev(5, job("a", 4, JobStatus::Running, 1, 40)),
         ev(9, job("b", 1, JobStatus::Queued, 1, 0)),
     ]));
-    s.apply(Action::Snapshot {
-        jobs: vec![
+    s.apply(snapshot(
+        6,
+        vec![
             job("a", 3, JobStatus::Running, 1, 30),
             job("c", 2, JobStatus::Failed, 1, 0),
         ],
-        seq: 6,
-        reset: false,
-        not_loaded: 0,
-        more_coming: false,
-    });
+    ));
     assert_eq!(s.job("a").unwrap().version, 4);
     assert!(
         s.job("b").is_some(),
@@ -316,14 +273,14 @@ proptest! {
             let b = *r as usize % delivery.len();
             delivery.swap(a, b);
         }
-        let snapshot = Action::Snapshot { jobs: snap.into_values().collect(), seq: cut as u64, reset: false, not_loaded: 0, more_coming: false };
+        let answer = snapshot(cut as u64, snap.into_values().collect());
         let at = deliver_snap_at.index(delivery.len() + 1);
         let mut s = JobsState::default();
         for (i, chunk) in delivery.chunks(batch_size).enumerate() {
-            if i * batch_size >= at && !s.loaded { s.apply(snapshot.clone()); }
+            if i * batch_size >= at && !s.loaded { s.apply(answer.clone()); }
             s.apply(Action::Batch(chunk.to_vec()));
         }
-        if !s.loaded { s.apply(snapshot); }
+        if !s.loaded { s.apply(answer); }
         prop_assert_eq!(s.jobs.len(), truth.len());
         for (id, want) in &truth {
             let got = s.job(id).expect("job present");
@@ -341,16 +298,13 @@ proptest! {
 #[test]
 fn status_counts_follow_every_kind_of_change() {
     let mut s = JobsState::default();
-    s.apply(Action::Snapshot {
-        jobs: vec![
+    s.apply(snapshot(
+        1,
+        vec![
             job("a", 1, JobStatus::Running, 1, 0),
             job("b", 1, JobStatus::Running, 1, 0),
         ],
-        seq: 1,
-        reset: false,
-        not_loaded: 0,
-        more_coming: false,
-    });
+    ));
     assert_eq!(s.held_with(JobStatus::Running), 2);
     s.apply(Action::Batch(vec![ev(
         2,

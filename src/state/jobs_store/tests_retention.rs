@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use super::retain::{ACTION_ERRORS_CAP, ACTION_ERROR_TTL_MS, SWEEP_EVERY_MS};
 use super::tests::job;
 use super::*;
+use crate::fixtures::{job_event as ev, snapshot};
 use crate::state::retention::RetentionPolicy;
 use proptest::prelude::*;
 
@@ -18,13 +19,6 @@ fn done(id: &str, version: u64, status: JobStatus, finished_at: i64) -> Job {
     j.finished_at = Some(finished_at);
     j.updated_at = finished_at;
     j
-}
-
-fn ev(seq: u64, j: Job) -> Event {
-    Event::Job {
-        seq,
-        job: Box::new(j),
-    }
 }
 
 fn store(max_finished: usize, age_h: Option<i64>) -> JobsState {
@@ -307,16 +301,13 @@ fn a_released_job_that_is_retried_comes_back_and_leaves_the_released_count() {
         now_ms: NOW + SWEEP_EVERY_MS,
     });
     assert_eq!(s.released_total(), 1);
-    s.apply(Action::Snapshot {
-        jobs: vec![
+    s.apply(snapshot(
+        5,
+        vec![
             done("c", 2, JobStatus::Cancelled, 1),
             job("d", 1, JobStatus::Running, 1, 0),
         ],
-        seq: 5,
-        reset: false,
-        not_loaded: 0,
-        more_coming: false,
-    });
+    ));
     assert_eq!(s.released, [0, 0, 0, 0, 0, 1]);
     assert_eq!(s.jobs.len(), 1, "only the running job is held");
     check(&s).unwrap();
@@ -444,10 +435,7 @@ proptest! {
                     clock += h * SWEEP_EVERY_MS / 4;
                     s.apply(Action::Tick { now_ms: clock });
                 }
-                Step::Snapshot(js) => s.apply(Action::Snapshot {
-                    jobs: js.iter().map(|j| job(&id(*j), version, JobStatus::Running, 1, 0)).collect(),
-                    seq: version, reset: false, not_loaded: 0, more_coming: false,
-                }),
+                Step::Snapshot(js) => s.apply(snapshot(version, js.iter().map(|j| job(&id(*j), version, JobStatus::Running, 1, 0)).collect())),
             }
             if let Err(e) = check(&s) {
                 return Err(TestCaseError::fail(format!("after {st:?}: {e}")));

@@ -225,6 +225,17 @@ fn multi_byte_text_right_after_esc_survives() {
     assert_eq!(strip_ansi("ü\x1b"), "ü");
 }
 
+/// Where a VT500 parser (vte, anstyle-parse) would go on swallowing, a log line keeps text: a
+/// stray OSC ends at the line feed, and a lone ESC before a control takes only itself.
+#[test]
+fn a_stray_escape_cannot_swallow_what_follows() {
+    assert_eq!(strip_ansi("a\x1b]8;;x\nb"), "a b");
+    assert_eq!(strip_ansi("a\x1bP1$r\nnext line"), "a next line");
+    assert_eq!(strip_ansi("\x1b\x07[x"), "[x");
+    assert_eq!(strip_ansi("\x1b\x1b[31mred"), "red");
+    assert_eq!(styles("\x1b\x1b[31mred")[0].1, fg(Color::Named(1)));
+}
+
 #[test]
 fn controls_are_dropped_tab_kept_line_feeds_become_spaces() {
     assert_eq!(strip_ansi("a\rb\x08c\x00d\x07e\tf\x7fg"), "abcde\tfg");
