@@ -6,6 +6,7 @@ mod support;
 
 use jobs_page::components::error_banner::{ErrorBanner, ErrorBannerProps};
 use jobs_page::components::jobs::job_card::{JobCard, JobCardProps};
+use jobs_page::components::jobs::job_row::JobRow;
 use jobs_page::fixtures::{job_error, JobBuilder};
 use jobs_page::types::{Job, JobKind, JobStatus};
 use std::rc::Rc;
@@ -110,6 +111,142 @@ async fn job_card_shows_status_progress_and_error_in_words() {
         link.get_attribute("href").as_deref(),
         Some("#/jobs/job_0123456789ab")
     );
+}
+
+/// A failed job that ran 850 ms and finished 3 min 19 s before `NOW`.
+const NOW: i64 = 1_800_000_000_000;
+
+fn finished_job(dataset_name: &str) -> Job {
+    let mut j = job(JobStatus::Failed, dataset_name);
+    j.started_at = Some(NOW - 200_000);
+    j.finished_at = Some(NOW - 199_150);
+    j.error = Some(job_error("ValueError", "row 7: bad", "Traceback"));
+    j
+}
+
+#[wasm_bindgen_test]
+async fn a_compact_row_says_what_a_card_says_on_one_line() {
+    let el = root();
+    let evil = "<b>sales</b>.csv";
+    yew::Renderer::<JobRow>::with_root_and_props(
+        el.clone(),
+        yew::props!(JobCardProps {
+            job: Rc::new(finished_job(evil)),
+            now_ms: NOW,
+        }),
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let row = q(&el, "[data-testid=job-row]");
+    assert_eq!(row.get_attribute("data-status").as_deref(), Some("failed"));
+    assert_eq!(
+        q(&el, "[data-testid=job-dataset]").text_content().unwrap(),
+        evil
+    );
+    assert!(
+        el.query_selector("b").unwrap().is_none(),
+        "markup was parsed"
+    );
+    assert_eq!(
+        q(&el, "[data-testid=job-progress]").text_content().unwrap(),
+        "25%"
+    );
+    assert_eq!(
+        q(&el, "[role=progressbar]")
+            .get_attribute("aria-valuetext")
+            .as_deref(),
+        Some("1,500 / 6,000 rows (25%)")
+    );
+    // Finished: how long it took and when, no ETA; the exact time for hover and readers.
+    assert_eq!(
+        q(&el, "[data-testid=job-elapsed]").text_content().unwrap(),
+        "took 850 ms"
+    );
+    let when = q(&el, "[data-testid=job-when]");
+    assert_eq!(
+        when.text_content().unwrap(),
+        "finished 3 min ago (2027-01-15 07:56:40 UTC)"
+    );
+    assert_eq!(
+        when.get_attribute("title").as_deref(),
+        Some("2027-01-15 07:56:40 UTC")
+    );
+    assert_eq!(
+        when.get_attribute("datetime").as_deref(),
+        Some("2027-01-15T07:56:40Z")
+    );
+    assert!(el
+        .query_selector("[data-testid=job-eta]")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        q(&el, "[data-testid=job-attempt]").text_content().unwrap(),
+        "attempt 1"
+    );
+    // The same actions, under the same names, as the card.
+    let retry = q(&el, "[data-testid=job-retry]");
+    assert!(retry
+        .get_attribute("aria-label")
+        .is_some_and(|l| l.starts_with("Retry ") && l.contains("job_0123456789ab")));
+    assert!(el
+        .query_selector("[data-testid=job-cancel]")
+        .unwrap()
+        .is_none());
+    assert!(el
+        .query_selector("[data-testid=job-logs]")
+        .unwrap()
+        .is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_finished_card_has_no_eta_and_a_running_one_does() {
+    let el = root();
+    yew::Renderer::<JobCard>::with_root_and_props(
+        el.clone(),
+        yew::props!(JobCardProps {
+            job: Rc::new(finished_job("sales.csv")),
+            now_ms: NOW,
+        }),
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert!(el
+        .query_selector("[data-testid=job-eta]")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        q(&el, "[data-testid=job-elapsed]").text_content().unwrap(),
+        "took 850 ms"
+    );
+    assert!(q(&el, "[data-testid=job-when]")
+        .text_content()
+        .unwrap()
+        .starts_with("finished 3 min ago"));
+
+    let el = root();
+    let mut running = job(JobStatus::Running, "sales.csv");
+    running.started_at = Some(NOW - 650);
+    yew::Renderer::<JobCard>::with_root_and_props(
+        el.clone(),
+        yew::props!(JobCardProps {
+            job: Rc::new(running),
+            now_ms: NOW,
+        }),
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        q(&el, "[data-testid=job-eta]").text_content().unwrap(),
+        "ETA unknown"
+    );
+    assert_eq!(
+        q(&el, "[data-testid=job-elapsed]").text_content().unwrap(),
+        "elapsed 650 ms"
+    );
+    assert!(el
+        .query_selector("[data-testid=job-when]")
+        .unwrap()
+        .is_none());
 }
 
 #[wasm_bindgen_test]
