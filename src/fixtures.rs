@@ -208,7 +208,12 @@ pub fn snapshot(seq: u64, jobs: Vec<Job>) -> Action {
     }
 }
 
-/// Log line `n` of attempt 1, stamped `n` ms.
+/// Line `n`: an INFO line of the first attempt, stamped `n`, reading `line n`.
+pub fn info_line(n: u64) -> LogLine {
+    log_line(n, "INFO", &format!("line {n}"))
+}
+
+/// Log line `n` of attempt 1 at `level`, stamped `n` ms.
 pub fn log_line(n: u64, level: &str, text: &str) -> LogLine {
     LogLine {
         n,

@@ -16,7 +16,7 @@ use gloo_timers::callback::Timeout;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::hooks::use_jobs;
+use crate::hooks::{use_jobs, UseJobsHandle};
 use crate::state::log_pump::{keep_working, Pacer, APPLY_SLICE, SCAN_SLICE};
 use crate::state::log_view::LogModel;
 use crate::types::LogLine;
@@ -187,6 +187,111 @@ impl UseJobLogsHandle {
     }
 }
 
+/// The hook's state, shared by its loading effect and its callbacks.
+#[derive(Clone)]
+struct LogLoader {
+    jobs: UseJobsHandle,
+    model: Rc<RefCell<LogModel>>,
+    pump: Rc<Pump>,
+    status: UseStateHandle<LogStatus>,
+    server_total: UseStateHandle<u64>,
+    loading_older: UseStateHandle<bool>,
+    /// Bumped whenever the model is replaced (another job, a retry): answers to requests made
+    /// for the model before (an older page in flight) are dropped instead of mixed in.
+    generation: Rc<Cell<u64>>,
+}
+
+impl LogLoader {
+    /// Starts `job_id`'s log afresh: the last lines over HTTP, then the live subscription from
+    /// after them. Returns the cleanup, which drops a late answer and unsubscribes.
+    fn open(&self, job_id: &str) -> impl FnOnce() {
+        // A fresh model for every job (and retry): the old job's lines must neither show nor
+        // make the new job's lines with the same numbers look like duplicates.
+        self.generation.set(self.generation.get() + 1);
+        *self.model.borrow_mut() = LogModel::new(MAX_LINES);
+        self.status.set(LogStatus::Loading);
+        self.server_total.set(0);
+        self.loading_older.set(false);
+        self.pump.rendered();
+        let alive = Rc::new(Cell::new(true));
+        let subscription = Rc::new(Cell::new(None::<u64>));
+        {
+            let (me, alive, subscription) = (self.clone(), alive.clone(), subscription.clone());
+            let job_id = job_id.to_string();
+            spawn_local(async move {
+                match me.jobs.api().job_logs_tail(&job_id, BACKFILL_LINES).await {
+                    Ok(page) if alive.get() => {
+                        let last = page.lines.last().map(|l| l.n).unwrap_or(0);
+                        me.model.borrow_mut().append(page.lines);
+                        me.server_total.set(page.total);
+                        me.status.set(LogStatus::Ready);
+                        let (model, pump) = (me.model.clone(), me.pump.clone());
+                        let on_lines = Callback::from(move |lines: Vec<LogLine>| {
+                            model.borrow_mut().enqueue(lines);
+                            pump.kick();
+                        });
+                        subscription.set(Some(me.jobs.subscribe_logs(&job_id, last, on_lines)));
+                    }
+                    Err(e) if alive.get() => me.status.set(LogStatus::Failed(e.to_string())),
+                    _ => {}
+                }
+            });
+        }
+        let (jobs, job_id) = (self.jobs.clone(), job_id.to_string());
+        move || {
+            alive.set(false);
+            if let Some(token) = subscription.get() {
+                jobs.unsubscribe_logs(&job_id, token);
+            }
+        }
+    }
+
+    /// Loads the page of lines before the oldest held one, unless one is loading or there is
+    /// nothing older.
+    fn load_older(&self, job_id: &str) {
+        let first = self.model.borrow().buffer.first_n();
+        let Some(first) = first.filter(|n| *n > 1) else {
+            return;
+        };
+        if *self.loading_older {
+            return;
+        }
+        self.loading_older.set(true);
+        let (me, job_id, asked_in) = (self.clone(), job_id.to_string(), self.generation.get());
+        spawn_local(async move {
+            let result = me
+                .jobs
+                .api()
+                .job_logs_before(&job_id, first, PAGE_LINES)
+                .await;
+            if me.generation.get() != asked_in {
+                return; // the model was replaced meanwhile (another job)
+            }
+            match result {
+                Ok(page) => {
+                    me.model.borrow_mut().prepend(page.lines);
+                }
+                Err(e) => web_sys::console::warn_1(&format!("older log lines: {e}").into()),
+            }
+            me.loading_older.set(false);
+            me.pump.rendered();
+            me.pump.render.emit(());
+        });
+    }
+}
+
+/// The frame loop for `model`, rendering with `force`.
+fn new_pump(model: Rc<RefCell<LogModel>>, force: UseForceUpdateHandle) -> Rc<Pump> {
+    Rc::new(Pump {
+        model,
+        render: Callback::from(move |_| force.force_update()),
+        pacer: RefCell::new(Pacer::default()),
+        frame: RefCell::new(None),
+        watchdog: RefCell::new(None),
+        stopped: Cell::new(false),
+    })
+}
+
 /// Opens `job_id`'s log for as long as the calling component is mounted.
 #[hook]
 pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
@@ -203,128 +308,33 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
     let server_total = use_state(|| 0u64);
     let loading_older = use_state(|| false);
     let attempt = use_state(|| 0u32);
-    // Bumped whenever the model is replaced (another job, a retry): answers to requests made
-    // for the model before (an older page in flight) are dropped instead of mixed in.
     let generation = use_memo((), |_| Rc::new(Cell::new(0u64)));
-    let generation: Rc<Cell<u64>> = (*generation).clone();
     let force = use_force_update();
     let pump = {
         let model = model.clone();
-        use_memo((), move |_| {
-            Rc::new(Pump {
-                model,
-                render: Callback::from(move |_| force.force_update()),
-                pacer: RefCell::new(Pacer::default()),
-                frame: RefCell::new(None),
-                watchdog: RefCell::new(None),
-                stopped: Cell::new(false),
-            })
-        })
+        use_memo((), move |_| new_pump(model, force))
     };
     let pump: Rc<Pump> = (*pump).clone();
     {
         let pump = pump.clone();
         use_effect_with((), move |_| move || pump.stop());
     }
+    let loader = LogLoader {
+        jobs,
+        model: model.clone(),
+        pump: pump.clone(),
+        status: status.clone(),
+        server_total: server_total.clone(),
+        loading_older: loading_older.clone(),
+        generation: (*generation).clone(),
+    };
     {
-        let (model, status, server_total, pump) = (
-            model.clone(),
-            status.clone(),
-            server_total.clone(),
-            pump.clone(),
-        );
-        let (jobs, generation, loading_older) =
-            (jobs.clone(), generation.clone(), loading_older.clone());
+        let loader = loader.clone();
         use_effect_with((job_id.clone(), *attempt), move |(job_id, _)| {
-            // A fresh model for every job (and retry): the old job's lines must neither show
-            // nor make the new job's lines with the same numbers look like duplicates.
-            generation.set(generation.get() + 1);
-            *model.borrow_mut() = LogModel::new(MAX_LINES);
-            status.set(LogStatus::Loading);
-            server_total.set(0);
-            loading_older.set(false);
-            pump.rendered();
-            let alive = Rc::new(Cell::new(true));
-            let subscription = Rc::new(Cell::new(None::<u64>));
-            {
-                let alive = alive.clone();
-                let subscription = subscription.clone();
-                let jobs = jobs.clone();
-                let job_id = job_id.clone();
-                spawn_local(async move {
-                    match jobs.api().job_logs_tail(&job_id, BACKFILL_LINES).await {
-                        Ok(page) if alive.get() => {
-                            let last = page.lines.last().map(|l| l.n).unwrap_or(0);
-                            model.borrow_mut().append(page.lines);
-                            server_total.set(page.total);
-                            status.set(LogStatus::Ready);
-                            let token = jobs.subscribe_logs(
-                                &job_id,
-                                last,
-                                Callback::from(move |lines: Vec<LogLine>| {
-                                    model.borrow_mut().enqueue(lines);
-                                    pump.kick();
-                                }),
-                            );
-                            subscription.set(Some(token));
-                        }
-                        Err(e) if alive.get() => status.set(LogStatus::Failed(e.to_string())),
-                        _ => {}
-                    }
-                });
-            }
-            let job_id = job_id.clone();
-            move || {
-                alive.set(false);
-                if let Some(token) = subscription.get() {
-                    jobs.unsubscribe_logs(&job_id, token);
-                }
-            }
+            loader.open(job_id)
         });
     }
-    let older = {
-        let (model, loading_older, pump, jobs, job_id, generation) = (
-            model.clone(),
-            loading_older.clone(),
-            pump.clone(),
-            jobs.clone(),
-            job_id.clone(),
-            generation.clone(),
-        );
-        Callback::from(move |_| {
-            let first = model.borrow().buffer.first_n();
-            let Some(first) = first.filter(|n| *n > 1) else {
-                return;
-            };
-            if *loading_older {
-                return;
-            }
-            loading_older.set(true);
-            let (model, loading_older, pump, jobs, job_id) = (
-                model.clone(),
-                loading_older.clone(),
-                pump.clone(),
-                jobs.clone(),
-                job_id.clone(),
-            );
-            let (generation, asked_in) = (generation.clone(), generation.get());
-            spawn_local(async move {
-                let result = jobs.api().job_logs_before(&job_id, first, PAGE_LINES).await;
-                if generation.get() != asked_in {
-                    return; // the model was replaced meanwhile (another job)
-                }
-                match result {
-                    Ok(page) => {
-                        model.borrow_mut().prepend(page.lines);
-                    }
-                    Err(e) => web_sys::console::warn_1(&format!("older log lines: {e}").into()),
-                }
-                loading_older.set(false);
-                pump.rendered();
-                pump.render.emit(());
-            });
-        })
-    };
+    let older = Callback::from(move |_| loader.load_older(&job_id));
     let retry = {
         let (attempt, status) = (attempt.clone(), status.clone());
         Callback::from(move |_| {
@@ -333,7 +343,7 @@ pub fn use_job_logs(job_id: String) -> UseJobLogsHandle {
         })
     };
     UseJobLogsHandle {
-        model: model.clone(),
+        model,
         pump,
         status: (*status).clone(),
         loading_older: *loading_older,

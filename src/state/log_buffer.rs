@@ -172,12 +172,8 @@ impl LogBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::log_line;
+    use crate::fixtures::info_line as line;
     use proptest::prelude::*;
-
-    fn line(n: u64) -> LogLine {
-        log_line(n, "INFO", &format!("line {n}"))
-    }
 
     #[test]
     fn duplicates_are_skipped_and_gaps_recorded() {

@@ -91,17 +91,8 @@ impl LogIntake {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::info_line as line;
     use proptest::prelude::*;
-
-    fn line(n: u64) -> LogLine {
-        LogLine {
-            n,
-            ts: 0,
-            level: "INFO".into(),
-            attempt: 1,
-            text: String::new(),
-        }
-    }
 
     #[test]
     fn repeats_are_skipped_and_slices_come_oldest_first() {

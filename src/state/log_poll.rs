@@ -60,17 +60,8 @@ impl LineSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::info_line as line;
     use proptest::prelude::*;
-
-    fn line(n: u64) -> LogLine {
-        LogLine {
-            n,
-            ts: 0,
-            level: "INFO".into(),
-            attempt: 1,
-            text: format!("line {n}"),
-        }
-    }
 
     #[test]
     fn keeps_only_lines_after_the_last_in_order() {

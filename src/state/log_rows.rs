@@ -105,7 +105,7 @@ impl RowIndex {
 
     /// The lines in view for a viewport from row `top` spanning `height` rows, with `overscan`
     /// lines more on each side.
-    pub fn window(&self, top: f64, height: f64, overscan: usize) -> RowWindow {
+    pub fn visible_range(&self, top: f64, height: f64, overscan: usize) -> RowWindow {
         let len = self.starts.len();
         let origin = self.origin();
         // The first line that ends below `top`, and the first that starts below the bottom.
@@ -157,7 +157,7 @@ mod tests {
         for i in 0..100 {
             r.push_back(if i % 2 == 0 { 10 } else { 30 }); // 1, 3, 1, 3 … rows
         }
-        let w = r.window(40.0, 10.0, 0);
+        let w = r.visible_range(40.0, 10.0, 0);
         // Lines of 2 pairs take 4 rows: row 40 is line 20's first row.
         assert_eq!(w.start, 20);
         assert_eq!(w.rows_before, 40);
@@ -166,7 +166,7 @@ mod tests {
             w.rows_before + (r.rows_before(w.end) - w.rows_before) + w.rows_after,
             200
         );
-        let empty = RowIndex::new(10).window(0.0, 10.0, 3);
+        let empty = RowIndex::new(10).visible_range(0.0, 10.0, 3);
         assert_eq!((empty.start, empty.end), (0, 0));
     }
 
@@ -189,7 +189,7 @@ mod tests {
             for len in &front { r.push_front(*len); rows.push_front(rows_for(*len, cols)); }
             for _ in 0..pops.min(rows.len()) { r.pop_front(); rows.pop_front(); }
             prop_assert_eq!(r.total(), rows.iter().sum::<u64>());
-            let w = r.window(top, height, overscan);
+            let w = r.visible_range(top, height, overscan);
             let mut acc = 0u64;
             for (i, n) in rows.iter().enumerate() {
                 let (a, b) = (acc as f64, (acc + n) as f64);

@@ -4,7 +4,7 @@
 //! has scrolled down to them).
 
 use crate::state::log_rows::RowIndex;
-use crate::state::virtual_list::window;
+use crate::state::virtual_list::visible_range;
 
 /// Approximate width of one monospace character (px), for wrap estimates.
 pub const CHAR_W: f64 = 7.6;
@@ -70,7 +70,7 @@ pub fn slice(
     };
     match rows {
         None => {
-            let w = window(count, row_h, top, vp.height, overscan);
+            let w = visible_range(count, row_h, top, vp.height, overscan);
             Slice {
                 start: w.start,
                 end: w.end,
@@ -79,7 +79,7 @@ pub fn slice(
             }
         }
         Some(r) => {
-            let w = r.window(top / h, vp.height / h, overscan);
+            let w = r.visible_range(top / h, vp.height / h, overscan);
             Slice {
                 start: w.start,
                 end: w.end,

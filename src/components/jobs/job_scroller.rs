@@ -14,7 +14,7 @@ use crate::state::eta::{is_stalled, EtaConfig};
 use crate::state::job_list::{eta_of, Listed};
 use crate::state::list_layout::Layout;
 use crate::state::selection::Selection;
-use crate::state::virtual_list::window;
+use crate::state::virtual_list::visible_range;
 use crate::types::{Job, JobStatus};
 
 /// Rows rendered above and below the viewport.
@@ -94,7 +94,7 @@ pub fn JobScroller(props: &JobScrollerProps) -> Html {
     let (listed, a) = (&props.listed, &props.actions);
     let (top, viewport) = *scroll;
     let layout = props.layout;
-    let w = window(
+    let w = visible_range(
         listed.jobs.len(),
         layout.row_height(),
         top,

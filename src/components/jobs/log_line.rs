@@ -162,6 +162,22 @@ mod tests {
         }
     }
 
+    /// A token of `kind` in `fg` on `bg`, without attributes.
+    fn in_colours(kind: TokenKind, fg: Option<Color>, bg: Option<Color>) -> Token {
+        token(
+            kind,
+            Style {
+                fg,
+                bg,
+                ..Style::default()
+            },
+        )
+    }
+
+    fn true_colour(r: u8, g: u8, b: u8) -> Option<Color> {
+        Some(Color::Rgb(r, g, b))
+    }
+
     #[test]
     fn plain_text_has_no_class_and_no_style() {
         let t = token(TokenKind::Text, Style::default());
@@ -218,31 +234,25 @@ mod tests {
         assert_eq!(style_for(&t), None);
     }
 
+    /// The classes and inline style of a text token in `fg` on `bg`.
+    fn rendered(fg: Option<Color>, bg: Option<Color>) -> (String, String) {
+        let t = in_colours(TokenKind::Text, fg, bg);
+        (classes_for(&t), style_for(&t).unwrap_or_default())
+    }
+
     #[test]
     fn colours_on_the_log_background_are_per_theme_and_readable() {
         // Dark enough for the light theme, too dark for the dark one.
-        let t = token(
-            TokenKind::Text,
-            Style {
-                fg: Some(Color::Rgb(0x11, 0x63, 0x29)),
-                ..Style::default()
-            },
-        );
-        assert_eq!(classes_for(&t), "ansi-fg-themed");
-        let style = style_for(&t).unwrap_or_default();
+        let (classes, style) = rendered(true_colour(0x11, 0x63, 0x29), None);
+        assert_eq!(classes, "ansi-fg-themed");
         assert!(
             style.starts_with("--fg-light: rgb(17, 99, 41); --fg-dark: rgb("),
             "{style}"
         );
         assert!(!style.ends_with("rgb(17, 99, 41)"), "{style}");
-        // The synthetic logs' truecolour blue is darkened for light and lightened for dark.
-        let blue = token(
-            TokenKind::Number,
-            Style {
-                fg: Some(Color::Rgb(0, 135, 255)),
-                ..Style::default()
-            },
-        );
+        // The synthetic logs' truecolour blue is darkened for light and lightened for dark
+        // (a number token: the kind does not change the colour).
+        let blue = in_colours(TokenKind::Number, true_colour(0, 135, 255), None);
         let style = style_for(&blue).unwrap_or_default();
         assert!(
             !style.starts_with("--fg-light: rgb(0, 135, 255)"),
@@ -250,29 +260,14 @@ mod tests {
         );
         assert!(!style.ends_with("--fg-dark: rgb(0, 135, 255)"), "{style}");
         // A light blue is kept as it is in the dark theme.
-        let light_blue = token(
-            TokenKind::Text,
-            Style {
-                fg: Some(Color::Rgb(0x79, 0xc0, 0xff)),
-                ..Style::default()
-            },
-        );
-        let style = style_for(&light_blue).unwrap_or_default();
+        let (_, style) = rendered(true_colour(0x79, 0xc0, 0xff), None);
         assert!(style.ends_with("--fg-dark: rgb(121, 192, 255)"), "{style}");
     }
 
     #[test]
     fn a_colour_on_its_own_background_is_made_readable_on_it() {
-        let t = token(
-            TokenKind::Text,
-            Style {
-                fg: Some(Color::Rgb(90, 90, 90)),
-                bg: Some(Color::Rgb(80, 80, 80)),
-                ..Style::default()
-            },
-        );
-        assert_eq!(classes_for(&t), "");
-        let style = style_for(&t).unwrap_or_default();
+        let (classes, style) = rendered(true_colour(90, 90, 90), true_colour(80, 80, 80));
+        assert_eq!(classes, "");
         assert!(
             style.ends_with("; background-color: rgb(80, 80, 80)"),
             "{style}"
@@ -282,37 +277,29 @@ mod tests {
 
     #[test]
     fn palette_and_truecolour_are_inline_rgb() {
-        let style = Style {
-            fg: Some(Color::Indexed(208)),
-            bg: Some(Color::Rgb(1, 2, 3)),
-            ..Style::default()
-        };
-        let t = token(TokenKind::Text, style);
-        assert_eq!(classes_for(&t), "");
         assert_eq!(
-            style_for(&t).as_deref(),
-            Some("color: rgb(255, 135, 0); background-color: rgb(1, 2, 3)")
+            rendered(Some(Color::Indexed(208)), true_colour(1, 2, 3)),
+            (
+                String::new(),
+                "color: rgb(255, 135, 0); background-color: rgb(1, 2, 3)".to_string()
+            )
         );
     }
 
     #[test]
     fn inverse_swaps_colours() {
-        let style = Style {
-            fg: Some(Color::Named(2)),
-            bg: Some(Color::Indexed(232)),
-            inverse: true,
-            ..Style::default()
+        let inverse = |mut t: Token| {
+            t.style.inverse = true;
+            t
         };
-        let t = token(TokenKind::Text, style);
+        let t = inverse(in_colours(
+            TokenKind::Text,
+            Some(Color::Named(2)),
+            Some(Color::Indexed(232)),
+        ));
         assert_eq!(classes_for(&t), "ansi-inverse ansi-bg-2");
         assert_eq!(style_for(&t).as_deref(), Some("color: rgb(8, 8, 8)"));
-        let default_inverse = Style {
-            inverse: true,
-            ..Style::default()
-        };
-        assert_eq!(
-            classes_for(&token(TokenKind::Text, default_inverse)),
-            "ansi-inverse"
-        );
+        let default_inverse = inverse(token(TokenKind::Text, Style::default()));
+        assert_eq!(classes_for(&default_inverse), "ansi-inverse");
     }
 }
