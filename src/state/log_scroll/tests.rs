@@ -1,8 +1,8 @@
 //! The viewer's window against one computed from scratch, and its scrolling decisions.
 
 use super::*;
-use crate::state::log_filter::LEVELS;
 use crate::fixtures::log_line as line_of;
+use crate::state::log_filter::LEVELS;
 use crate::state::log_rows::{rows_for, RowIndex};
 use proptest::prelude::*;
 

@@ -1,8 +1,8 @@
 //! The log model's tests: incremental indexing equals a rebuild, sliced work, follow mode.
 
 use super::*;
-use crate::state::log_filter::LEVELS;
 use crate::fixtures::log_line as line;
+use crate::state::log_filter::LEVELS;
 use proptest::prelude::*;
 
 impl LogModel {
