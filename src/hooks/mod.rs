@@ -9,6 +9,7 @@ pub mod use_job;
 pub mod use_job_logs;
 pub mod use_job_metrics;
 pub mod use_jobs;
+pub mod use_log_scroller;
 pub mod use_start_jobs;
 pub mod use_stats;
 pub mod use_url_filter;

@@ -1,6 +1,6 @@
 //! The log viewer: a modal over the page (focus trapped, Escape closes, full-screen toggle),
 //! streaming a job's log live with highlighting. Only the lines in view are in the DOM, however
-//! long the log (`log_scroller`, deciding with `state::log_scroll`); follow mode sticks to the
+//! long the log (`hooks::use_log_scroller`, deciding with `state::log_scroll`); follow mode sticks to the
 //! bottom until the reader scrolls up. Rows are components of their own (`log_row`), so a
 //! render rebuilds only the rows that are new. The toolbars (`log_search_bar`,
 //! `log_view_bar`) and the notes above the lines (`log_notices`) are components too.
@@ -12,12 +12,12 @@ use yew::prelude::*;
 
 use crate::components::jobs::log_notices::{status_text, LogNotices, StatusFacts};
 use crate::components::jobs::log_row::LogRow;
-use crate::components::jobs::log_scroller::use_log_scroller;
 use crate::components::jobs::log_search_bar::{match_text, LogSearchBar};
 use crate::components::jobs::log_view_bar::{LogViewBar, COPY_MAX};
 use crate::components::modal::Modal;
 use crate::hooks::use_job_logs::{use_job_logs, LogStatus, UseJobLogsHandle};
 use crate::hooks::use_jobs;
+use crate::hooks::use_log_scroller::use_log_scroller;
 use crate::services::browser;
 use crate::state::bidi::isolate_visible;
 use crate::state::format::thousands;

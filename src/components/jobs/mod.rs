@@ -21,7 +21,6 @@ pub mod list_chips;
 pub mod log_line;
 pub mod log_notices;
 pub mod log_row;
-pub mod log_scroller;
 pub mod log_search_bar;
 pub mod log_view_bar;
 pub mod progress_bar;
