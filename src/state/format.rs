@@ -39,6 +39,22 @@ pub fn size_label(bytes: u64) -> String {
     }
 }
 
+/// A job's progress in words and as a whole percentage: `1,500 / 6,000 rows (25%)` and
+/// `Some(25)`; without a total, `1,500 rows` and `None`.
+pub fn progress_text(p: &crate::types::Progress) -> (String, Option<u32>) {
+    let pct = p.fraction().map(|f| (f * 100.0).round() as u32);
+    let text = match pct {
+        Some(pct) => format!(
+            "{} / {} {} ({pct}%)",
+            thousands(p.processed),
+            thousands(p.total),
+            p.unit
+        ),
+        None => format!("{} {}", thousands(p.processed), p.unit),
+    };
+    (text, pct)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +82,19 @@ mod tests {
         assert_eq!(size_label(612_345), "598 KB");
         assert_eq!(size_label(5 * 1024 * 1024 + 512 * 1024), "5.5 MB");
         assert_eq!(size_label(3 * 1024u64.pow(4)), "3.0 TB");
+    }
+
+    #[test]
+    fn progress_reads_with_and_without_a_total() {
+        let mut p = crate::fixtures::JobBuilder::new("j")
+            .progress(1500, 6000)
+            .build()
+            .progress;
+        assert_eq!(
+            progress_text(&p),
+            ("1,500 / 6,000 rows (25%)".to_string(), Some(25))
+        );
+        p.total = 0;
+        assert_eq!(progress_text(&p), ("1,500 rows".to_string(), None));
     }
 }

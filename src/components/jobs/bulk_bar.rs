@@ -27,6 +27,18 @@ pub struct BulkBarProps {
     pub on_matching: Callback<BulkKind>,
 }
 
+/// A bulk action's button stating how many jobs it acts on (`label (N)`), disabled at 0.
+/// Cancelling is styled as the dangerous one.
+fn counted(testid: &'static str, label: &str, n: usize, onclick: Callback<MouseEvent>) -> Html {
+    let danger = label.starts_with("Cancel");
+    html! {
+        <button type="button" class={classes!("btn", "btn-small", danger.then_some("btn-danger"))}
+                data-testid={testid} disabled={n == 0} {onclick}>
+            { format!("{label} ({})", thousands(n as u64)) }
+        </button>
+    }
+}
+
 #[component]
 pub fn BulkBar(props: &BulkBarProps) -> Html {
     let emit = |cb: &Callback<()>| {
@@ -59,28 +71,12 @@ pub fn BulkBar(props: &BulkBarProps) -> Html {
                         { format!("Select all {} matching this filter", thousands(props.visible as u64)) }
                     </button>
                 }
-                <button type="button" class="btn btn-small btn-danger" data-testid="bulk-cancel-selected"
-                        disabled={props.selected_cancellable == 0}
-                        onclick={act(&props.on_selected, BulkKind::Cancel)}>
-                    { format!("Cancel selected ({})", thousands(props.selected_cancellable as u64)) }
-                </button>
-                <button type="button" class="btn btn-small" data-testid="bulk-retry-selected"
-                        disabled={props.selected_retryable == 0}
-                        onclick={act(&props.on_selected, BulkKind::Retry)}>
-                    { format!("Retry selected ({})", thousands(props.selected_retryable as u64)) }
-                </button>
+                { counted("bulk-cancel-selected", "Cancel selected", props.selected_cancellable, act(&props.on_selected, BulkKind::Cancel)) }
+                { counted("bulk-retry-selected", "Retry selected", props.selected_retryable, act(&props.on_selected, BulkKind::Retry)) }
                 <button type="button" class="btn btn-small" onclick={emit(&props.on_clear)}>{ "Clear selection" }</button>
             } else {
-                <button type="button" class="btn btn-small btn-danger" data-testid="bulk-cancel-all"
-                        disabled={props.cancellable == 0}
-                        onclick={act(&props.on_matching, BulkKind::Cancel)}>
-                    { format!("Cancel all active ({})", thousands(props.cancellable as u64)) }
-                </button>
-                <button type="button" class="btn btn-small" data-testid="bulk-retry-all"
-                        disabled={props.retryable == 0}
-                        onclick={act(&props.on_matching, BulkKind::Retry)}>
-                    { format!("Retry all failed ({})", thousands(props.retryable as u64)) }
-                </button>
+                { counted("bulk-cancel-all", "Cancel all active", props.cancellable, act(&props.on_matching, BulkKind::Cancel)) }
+                { counted("bulk-retry-all", "Retry all failed", props.retryable, act(&props.on_matching, BulkKind::Retry)) }
             }
         </div>
     }

@@ -11,7 +11,7 @@ use crate::components::jobs::job_timing::JobTimingView;
 use crate::components::status_badge::StatusBadge;
 use crate::components::untrusted_text::UntrustedText;
 use crate::state::eta::describe;
-use crate::state::format::thousands;
+use crate::state::format::{progress_text, thousands};
 use crate::state::job_timing::{timing, Timing};
 use crate::types::JobStatus;
 
@@ -22,16 +22,7 @@ pub fn JobRow(props: &JobCardProps) -> Html {
     let name = entry_name(job);
     let stale = props.stale && !status.is_terminal();
     let p = &job.progress;
-    let pct = p.fraction().map(|f| (f * 100.0).round() as u32);
-    let progress_text = match pct {
-        Some(pct) => format!(
-            "{} / {} {} ({pct}%)",
-            thousands(p.processed),
-            thousands(p.total),
-            p.unit
-        ),
-        None => format!("{} {}", thousands(p.processed), p.unit),
-    };
+    let (progress_text, pct) = progress_text(p);
     let timing = timing(job, status, props.now_ms);
     // Running: the ETA (a dash while the data may be out of date); otherwise the time says
     // when it finished or since when it waits.

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::state::format::thousands;
+use crate::state::format::progress_text;
 use crate::types::Progress;
 
 #[derive(Properties, PartialEq)]
@@ -13,17 +13,8 @@ pub struct ProgressBarProps {
 #[component]
 pub fn ProgressBar(props: &ProgressBarProps) -> Html {
     let p = &props.progress;
-    let pct = p.fraction().map(|f| (f * 100.0).round() as u32);
+    let (label, pct) = progress_text(p);
     let width = format!("width: {}%", pct.unwrap_or(0));
-    let label = match pct {
-        Some(pct) => format!(
-            "{} / {} {} ({pct}%)",
-            thousands(p.processed),
-            thousands(p.total),
-            p.unit
-        ),
-        None => format!("{} {}", thousands(p.processed), p.unit),
-    };
     html! {
         <div class="progress">
             <div class="progress-track" role="progressbar" aria-label="Progress"
