@@ -15,16 +15,8 @@ source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/setup.sh"
 
-if [ -z "${PERF_DIST:-}" ]; then
-  log "trunk build --release"
-  (cd "$ROOT" && trunk build --release)
-  export PERF_DIST="$ROOT/dist"
-fi
-[ -f "$PERF_DIST/index.html" ] || die "PERF_DIST=$PERF_DIST has no index.html"
-
-log "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (nproc $(nproc)); other work on the machine skews the figures"
+bench_dist PERF_DIST
 # A debug build of the harness: its dependencies are shared with the e2e tests' build, and the
 # in-process flood server sends 20,000 events/s with a fraction of one core even unoptimised
 # (its own ceiling is printed in the report).
-cd "$ROOT"
-exec cargo run --quiet -p jobs-e2e --example perf_bench
+run_bench_example perf_bench "other work on the machine skews the figures"

@@ -50,3 +50,26 @@ wait_http() { # url seconds
     sleep 0.2
   done
 }
+
+# For the benchmark scripts (bench.sh, soak.sh): the release build to measure. Unless the
+# variable named $1 (PERF_DIST, SOAK_DIST) already names one, builds dist/ and exports the
+# variable as "$ROOT/dist"; then checks the build has an index.html.
+bench_dist() {
+  local var=$1
+  if [ -z "${!var:-}" ]; then
+    log "trunk build --release"
+    (cd "$ROOT" && trunk build --release)
+    export "$var=$ROOT/dist"
+  fi
+  [ -f "${!var}/index.html" ] || die "$var=${!var} has no index.html"
+}
+
+# Runs the harness's example $1 from the repository root in place of the script (exec: its exit
+# status is the script's), after logging the load average, since other work on the machine
+# skews the figures; $2, if given, is added to that line.
+run_bench_example() {
+  local example=$1 note=${2:-}
+  log "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (nproc $(nproc))${note:+; $note}"
+  cd "$ROOT"
+  exec cargo run --quiet -p jobs-e2e --example "$example"
+}

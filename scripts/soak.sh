@@ -15,13 +15,5 @@ source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/setup.sh"
 
-if [ -z "${SOAK_DIST:-}" ]; then
-  log "trunk build --release"
-  (cd "$ROOT" && trunk build --release)
-  export SOAK_DIST="$ROOT/dist"
-fi
-[ -f "$SOAK_DIST/index.html" ] || die "SOAK_DIST=$SOAK_DIST has no index.html"
-
-log "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (nproc $(nproc))"
-cd "$ROOT"
-exec cargo run --quiet -p jobs-e2e --example soak
+bench_dist SOAK_DIST
+run_bench_example soak

@@ -71,27 +71,27 @@ def to_cancelling(job: dict) -> None:
     _set_status(job, "cancelling")  # the attempt itself keeps status "running" until it ends
 
 
-def to_cancelled(job: dict, now: int) -> None:
-    _set_status(job, "cancelled")
+def _finish(job: dict, status: str, now: int, phase: str, **attempt: object) -> None:
+    """Ends the job and its current attempt in `status` at `now` (`attempt`: more fields of the
+    attempt, e.g. its error)."""
+    _set_status(job, status)
     job["finished_at"] = now
-    job["attempts"][-1].update(status="cancelled", finished_at=now)
-    set_progress(job, now, phase="cancelled")
+    job["attempts"][-1].update(status=status, finished_at=now, **attempt)
+    set_progress(job, now, phase=phase)
+
+
+def to_cancelled(job: dict, now: int) -> None:
+    _finish(job, "cancelled", now, phase="cancelled")
 
 
 def to_succeeded(job: dict, result: dict, now: int) -> None:
-    _set_status(job, "succeeded")
-    job["finished_at"] = now
+    _finish(job, "succeeded", now, phase="done")
     job["result"] = result
-    job["attempts"][-1].update(status="succeeded", finished_at=now)
-    set_progress(job, now, phase="done")
 
 
 def to_failed(job: dict, error: dict, now: int) -> None:
-    _set_status(job, "failed")
-    job["finished_at"] = now
+    _finish(job, "failed", now, phase="failed", error=error)
     job["error"] = error
-    job["attempts"][-1].update(status="failed", finished_at=now, error=error)
-    set_progress(job, now, phase="failed")
 
 
 def to_retry(job: dict, now: int) -> None:

@@ -81,6 +81,21 @@ class RedisServer:
                 self.proc.wait()
 
 
+
+def _terminate(proc: subprocess.Popen | None, timeout: float) -> int | None:
+    """SIGTERM and wait up to `timeout`: the exit code (0 if never started, the old code if it had
+    exited already), or None when it had to be killed."""
+    if proc is None or proc.poll() is not None:
+        return proc.returncode if proc else 0
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return None
+
+
 class Stack:
     """redis-server + uvicorn API + ``python -m jobs_backend.worker --processes N``."""
 
@@ -146,27 +161,15 @@ class Stack:
 
     def stop_workers(self, timeout: float = 15) -> int:
         proc, self.workers = self.workers, None
-        if proc is None or proc.poll() is not None:
-            return proc.returncode if proc else 0
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        code = _terminate(proc, timeout)
+        if code is None:
             raise AssertionError("worker launcher did not exit on SIGTERM")
+        return code
 
     def stop_api(self, timeout: float = 15):
         proc, self.api = self.api, None
-        if proc is None or proc.poll() is not None:
-            return proc.returncode if proc else 0
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            return "timeout"
+        code = _terminate(proc, timeout)
+        return "timeout" if code is None else code
 
     def stop(self) -> dict:
         """Stop everything (idempotent); returns the exit codes of the launcher and the API."""

@@ -12,7 +12,8 @@
 //   send time. The MutationObserver also notes when the text changed in the DOM (domLat);
 // - long tasks (PerformanceObserver 'longtask', buffered);
 // - WebSocket messages received (job.updated ones counted apart), sockets opened.
-// `__MARKER_ID__` is replaced by the harness.
+// `__MARKER_ID__` and the WebSocket counter placeholder (bench/ws_count.js) are replaced by
+// the harness.
 (() => {
   if (window.__perfProbe) return;
   const MARKER = '__MARKER_ID__';
@@ -55,35 +56,7 @@
     w.chars += d.length;
     if (d.startsWith('{"type":"job.updated"')) w.updates += 1;
   };
-  const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
-  if (desc && desc.set) {
-    Object.defineProperty(WebSocket.prototype, 'onmessage', {
-      configurable: true, enumerable: desc.enumerable,
-      get() { return desc.get.call(this); },
-      set(fn) {
-        if (typeof fn === 'function') {
-          p.ws.sockets += 1;
-          const inner = fn;
-          fn = function (ev) { count(ev); return inner.call(this, ev); };
-        }
-        desc.set.call(this, fn);
-      },
-    });
-  }
-  const wrapped = new WeakMap();
-  const add = WebSocket.prototype.addEventListener;
-  const remove = WebSocket.prototype.removeEventListener;
-  WebSocket.prototype.addEventListener = function (type, fn, opts) {
-    if (type === 'message' && typeof fn === 'function') {
-      if (!wrapped.has(fn)) wrapped.set(fn, function (ev) { count(ev); return fn.call(this, ev); });
-      p.ws.sockets += 1;
-      return add.call(this, type, wrapped.get(fn), opts);
-    }
-    return add.call(this, type, fn, opts);
-  };
-  WebSocket.prototype.removeEventListener = function (type, fn, opts) {
-    return remove.call(this, type, (type === 'message' && wrapped.get(fn)) || fn, opts);
-  };
+  (__WS_COUNT__)(count, () => { p.ws.sockets += 1; });
 
   // The marker's phase element, re-found when the page replaced it.
   let phaseEl = null;

@@ -47,17 +47,11 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use jobs_e2e::bench_env::env_u64;
 use jobs_e2e::log_viewer::{self as lv};
-use jobs_e2e::{dom, timeout_secs, Stack};
+use jobs_e2e::{dom, job_id, timeout_secs, Stack};
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
 
 /// What the viewer shows, read with one light script (the page is busy).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -99,20 +93,9 @@ impl PageSample {
     /// The viewer's own line count: `N` of `N lines · following` / `Log complete · N lines`.
     fn count(&self) -> Option<u64> {
         let v = lv::ViewerView {
-            role: None,
-            aria_modal: None,
             status: self.status.clone(),
-            jump: None,
-            match_count: String::new(),
             dropped: self.dropped.clone(),
-            rows: 0,
-            first_n: None,
-            last_n: None,
-            scroll_top: 0.0,
-            client_height: 0.0,
-            scroll_height: 0.0,
-            marks: 0,
-            chips: Vec::new(),
+            ..lv::ViewerView::default()
         };
         v.status_lines().or_else(|| v.complete_lines())
     }
@@ -261,7 +244,7 @@ async fn main() {
     let job = stack
         .create_job("ds_sales", "profile", params.clone())
         .await;
-    let id = job["id"].as_str().expect("job id").to_string();
+    let id = job_id(&job);
     println!(
         "LOG_BENCH_SETUP job={id} params={params} expected_lines>={} events_maxlen={}",
         (sales_rows * passes).div_ceil(chunk_rows) * (burst + 2),

@@ -38,22 +38,13 @@ mod report;
 
 use std::path::{Path, PathBuf};
 
+use jobs_e2e::bench_env::{env_str, env_u64, exit_on_error, require_build, serve_app};
 use jobs_e2e::flood::{self, FloodConfig, FloodServer};
 use jobs_e2e::lock::SerialGuard;
 use jobs_e2e::static_site::{app_csp, write_header_file, StaticSite};
 use jobs_e2e::{net, paths, Browser, Error, Result};
 use report::{Report, Target};
 use serde_json::json;
-
-fn env_str(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    env_str(name)
-        .and_then(|v| v.trim().replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
 
 #[derive(Clone, Debug, serde::Serialize)]
 struct Settings {
@@ -297,19 +288,11 @@ async fn main() {
         return;
     }
     let s = Settings::from_env();
-    if let Err(e) = run(&s).await {
-        eprintln!("PERF_FAILED {e}");
-        std::process::exit(1);
-    }
+    exit_on_error("PERF", run(&s).await);
 }
 
 async fn run(s: &Settings) -> Result<()> {
-    if !s.dist.join("index.html").is_file() {
-        return Err(Error::msg(format!(
-            "{} has no index.html: build the app (trunk build --release) or set PERF_DIST",
-            s.dist.display()
-        )));
-    }
+    require_build(&s.dist, "PERF_DIST")?;
     // No e2e stack at the same time: it would take the CPU these figures are about.
     let _lock = SerialGuard::acquire().await?;
     let mut machine = machine();
@@ -358,15 +341,7 @@ async fn run(s: &Settings) -> Result<()> {
     let tmp = tempfile::tempdir().map_err(|e| Error::msg(format!("temp dir: {e}")))?;
     let http = jobs_e2e::http::ApiClient::new(server.origin())?;
     let config = json!({"api_base": server.api_base(), "ws_url": server.ws_url()});
-    let app_site = StaticSite::start(
-        &s.dist,
-        tmp.path().join("app-root"),
-        net::free_port()?,
-        &config,
-        &tmp.path().join("static-app.log"),
-        &http,
-    )
-    .await?;
+    let app_site = serve_app(&s.dist, tmp.path(), &config, &http).await?;
     let floor_dir = paths::repo_root().join("tests/e2e/bench/floor");
     let headers = tmp.path().join("floor.headers.json");
     write_header_file(&headers, &[("Content-Security-Policy", &app_csp(&config))])?;

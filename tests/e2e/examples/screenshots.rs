@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use jobs_e2e::jobs_ui::bulk_start;
 use jobs_e2e::live_view::{set_hash, wait_connection};
-use jobs_e2e::{dom, paths, testid, timeout_secs, wait_for, Browser, Stack};
+use jobs_e2e::{dom, job_id, paths, testid, timeout_secs, wait_for, Browser, Stack};
 use serde_json::{json, Value};
 
 const WIDTH: u32 = 1280;
@@ -123,31 +123,11 @@ async fn shoot(browser: &Browser, path: &Path) {
     println!("wrote {} ({w}×{h})", path.display());
 }
 
-/// Opens `?theme=<theme>#<route>` as a fresh page load and waits until it is live.
-async fn open_themed(stack: &Stack, theme: &str, route: &str) {
-    let url = format!("{}?theme={theme}#{route}", stack.app_base_url());
-    stack
-        .browser()
-        .open_fresh(&url)
-        .await
-        .expect("opening the app");
-    wait_connection(stack.browser(), &["live"], timeout_secs(20)).await;
-    let shown: Value = stack
-        .browser()
-        .client()
-        .execute(
-            "return document.documentElement.getAttribute('data-theme');",
-            vec![],
-        )
-        .await
-        .expect("reading data-theme");
-    assert_eq!(shown, json!(theme), "?theme={theme} did not set data-theme");
-}
-
 async fn job_page(stack: &Stack, id: &str, theme: &str, out: &Path) {
     // The list first, then the job by a hash change: the page is live before the job page
     // mounts, as when a user clicks through.
-    open_themed(stack, theme, "/jobs").await;
+    stack.open_themed(theme, "/jobs").await;
+    wait_connection(stack.browser(), &["live"], timeout_secs(20)).await;
     let browser = stack.browser();
     set_hash(browser, &format!("#/jobs/{id}")).await.unwrap();
     browser.wait_css(&dom::job_detail(id)).await;
@@ -176,7 +156,8 @@ async fn job_page(stack: &Stack, id: &str, theme: &str, out: &Path) {
 }
 
 async fn metrics_page(stack: &Stack, theme: &str, out: &Path) {
-    open_themed(stack, theme, "/jobs?metrics=1h").await;
+    stack.open_themed(theme, "/jobs?metrics=1h").await;
+    wait_connection(stack.browser(), &["live"], timeout_secs(20)).await;
     let browser = stack.browser();
     browser.wait_testid("metric-tiles").await;
     browser.wait_testid("failure-group").await;
@@ -272,7 +253,7 @@ async fn main() {
             json!({"chunk_rows": 500, "chunk_delay_ms": 200}),
         )
         .await;
-    let cancelled = cancelled["id"].as_str().unwrap().to_string();
+    let cancelled = job_id(&cancelled);
     stack
         .wait_job(&cancelled, "to make progress", timeout_secs(30), |j| {
             j["progress"]["processed"].as_u64().unwrap_or(0) >= 3000

@@ -22,21 +22,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use jobs_e2e::bench_env::{env_str, env_u64, exit_on_error, require_build, serve_app};
 use jobs_e2e::flood::{FloodConfig, FloodServer};
 use jobs_e2e::lock::SerialGuard;
-use jobs_e2e::static_site::StaticSite;
 use jobs_e2e::{net, paths, Browser, Error, Result};
 use serde_json::{json, Value};
-
-fn env_str(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    env_str(name)
-        .and_then(|v| v.trim().replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
 
 #[derive(Debug, serde::Serialize)]
 struct Settings {
@@ -79,19 +69,11 @@ async fn main() {
             .map(PathBuf::from)
             .unwrap_or_else(|| paths::target_dir().join("bench")),
     };
-    if let Err(e) = run(&s).await {
-        eprintln!("SOAK_FAILED {e}");
-        std::process::exit(1);
-    }
+    exit_on_error("SOAK", run(&s).await);
 }
 
 async fn run(s: &Settings) -> Result<()> {
-    if !s.dist.join("index.html").is_file() {
-        return Err(Error::msg(format!(
-            "{} has no index.html: build the app (trunk build --release) or set SOAK_DIST",
-            s.dist.display()
-        )));
-    }
+    require_build(&s.dist, "SOAK_DIST")?;
     let _lock = SerialGuard::acquire().await?;
     eprintln!("SOAK settings {}", json!(s));
     let server = FloodServer::start(FloodConfig {
@@ -107,15 +89,7 @@ async fn run(s: &Settings) -> Result<()> {
         config["retain_finished_jobs"] = json!(n.min(u32::MAX as u64));
         config["retain_finished_hours"] = json!(0);
     }
-    let site = StaticSite::start(
-        &s.dist,
-        tmp.path().join("app-root"),
-        net::free_port()?,
-        &config,
-        &tmp.path().join("static-app.log"),
-        &http,
-    )
-    .await?;
+    let site = serve_app(&s.dist, tmp.path(), &config, &http).await?;
     let browser = Browser::start_with_args(
         net::free_port()?,
         &tmp.path().join("profile"),

@@ -1,5 +1,7 @@
-//! Headless Chromium driven through chromedriver and fantoccini, plus the element helpers tests
-//! use (find by `data-testid`, wait for text).
+//! Headless Chromium driven through chromedriver and fantoccini: starting the session,
+//! navigating, DevTools commands, and shutting it all down. What tests ask of the page's
+//! elements is in [`elements`]; what a failed test leaves behind (screenshot, console) in
+//! [`artifacts`].
 //!
 //! The WebDriver session's background task runs on a small runtime owned by the [`Browser`], not
 //! on the test's runtime: that keeps the session usable from `Drop` (to save a screenshot of a
@@ -10,14 +12,18 @@ use std::process::Command;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
 use crate::error::{Context, Error, Result};
 use crate::process::ManagedProcess;
-use crate::wait::{default_timeout, timeout_secs, wait_for};
+use crate::wait::timeout_secs;
+
+mod artifacts;
+mod elements;
+pub use artifacts::format_console;
+pub use elements::testid;
 
 /// Chromium binary used by every test.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -168,86 +174,6 @@ impl Browser {
             .to_string())
     }
 
-    /// All elements matching `css` right now (no waiting).
-    pub async fn find_all(&self, css: &str) -> Result<Vec<Element>> {
-        self.client
-            .find_all(Locator::Css(css))
-            .await
-            .context(format!("finding `{css}`"))
-    }
-
-    /// Waits (default timeout) for an element matching `css`.
-    pub async fn wait_css(&self, css: &str) -> Element {
-        self.wait_css_within(css, default_timeout()).await
-    }
-
-    /// Waits up to `timeout` for an element matching `css`.
-    pub async fn wait_css_within(&self, css: &str, timeout: Duration) -> Element {
-        wait_for(&format!("an element matching `{css}`"), timeout, || async {
-            self.client.find(Locator::Css(css)).await
-        })
-        .await
-    }
-
-    /// Waits for `[data-testid="<id>"]`.
-    pub async fn wait_testid(&self, id: &str) -> Element {
-        self.wait_css(&testid(id)).await
-    }
-
-    /// Waits until the first element matching `css` has a text for which `pred` holds; returns
-    /// that text. `what` describes the expectation for the timeout message.
-    pub async fn wait_text<P>(&self, css: &str, what: &str, pred: P) -> String
-    where
-        P: Fn(&str) -> bool,
-    {
-        wait_for(
-            &format!("`{css}` to have text {what}"),
-            default_timeout(),
-            || async {
-                let el = self
-                    .client
-                    .find(Locator::Css(css))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let text = el.text().await.map_err(|e| e.to_string())?;
-                if pred(&text) {
-                    Ok(text)
-                } else {
-                    Err(format!("text was {text:?}"))
-                }
-            },
-        )
-        .await
-    }
-
-    /// Waits until no element matches `css`.
-    pub async fn wait_gone(&self, css: &str) {
-        wait_for(
-            &format!("`{css}` to disappear"),
-            default_timeout(),
-            || async {
-                match self.client.find_all(Locator::Css(css)).await {
-                    Ok(found) if found.is_empty() => Ok(()),
-                    Ok(found) => Err(format!("{} still present", found.len())),
-                    Err(e) => Err(e.to_string()),
-                }
-            },
-        )
-        .await
-    }
-
-    /// Every browser console entry of this session so far (`{level, message, timestamp}`).
-    pub async fn console_log(&self) -> Result<Vec<Value>> {
-        let rt = self.runtime()?;
-        let fut = fetch_console(
-            self.http.clone(),
-            self.driver_port,
-            self.session_id.clone(),
-            self.console.clone(),
-        );
-        on_runtime(rt, fut).await
-    }
-
     /// Runs a Chrome DevTools Protocol command through chromedriver
     /// (`POST /session/<id>/goog/cdp/execute`) and returns its result, e.g.
     /// `Page.addScriptToEvaluateOnNewDocument` to run a script before any page script.
@@ -277,63 +203,6 @@ impl Browser {
             Some(v) if v.get("error").is_none() => Ok(v.clone()),
             _ => Err(Error::msg(format!("CDP {cmd} failed: {answer}"))),
         }
-    }
-
-    /// Saves a PNG screenshot of the viewport to `path`.
-    pub async fn screenshot_to(&self, path: &Path) -> Result<()> {
-        let png = self
-            .client
-            .screenshot()
-            .await
-            .context("taking a screenshot")?;
-        std::fs::write(path, png).context(format!("writing {}", path.display()))
-    }
-
-    /// Saves screenshot, console log, URL and page source into `dir`, synchronously (usable in
-    /// `Drop` while a test panics). Returns what was written or why it was not.
-    pub fn save_artifacts_blocking(&self, dir: &Path) -> Vec<String> {
-        let Ok(rt) = self.runtime() else {
-            return vec!["browser runtime already shut down".into()];
-        };
-        let client = self.client.clone();
-        let console = fetch_console(
-            self.http.clone(),
-            self.driver_port,
-            self.session_id.clone(),
-            self.console.clone(),
-        );
-        let dir = dir.to_path_buf();
-        let work = async move {
-            let mut notes = Vec::new();
-            let shot = dir.join("screenshot.png");
-            match client.screenshot().await {
-                Ok(png) => notes.push(write_note(&shot, &png)),
-                Err(e) => notes.push(format!("screenshot failed: {e}")),
-            }
-            match client.current_url().await {
-                Ok(url) => notes.push(write_note(&dir.join("url.txt"), url.as_str().as_bytes())),
-                Err(e) => notes.push(format!("current URL unavailable: {e}")),
-            }
-            match client.source().await {
-                Ok(html) => notes.push(write_note(&dir.join("page.html"), html.as_bytes())),
-                Err(e) => notes.push(format!("page source unavailable: {e}")),
-            }
-            match console.await {
-                Ok(entries) => {
-                    let text = format_console(&entries);
-                    let tail = format_console(&entries[entries.len().saturating_sub(40)..]);
-                    eprintln!(
-                        "---- browser console ({} entries, last 40 shown) ----\n{tail}",
-                        entries.len()
-                    );
-                    notes.push(write_note(&dir.join("console.log"), text.as_bytes()));
-                }
-                Err(e) => notes.push(format!("console log unavailable: {e}")),
-            }
-            notes
-        };
-        block_on_runtime(rt, work, Duration::from_secs(20))
-            .unwrap_or_else(|| vec!["saving browser artifacts timed out".into()])
     }
 
     fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
@@ -371,11 +240,6 @@ impl Drop for Browser {
     fn drop(&mut self) {
         self.shutdown();
     }
-}
-
-/// `[data-testid="<id>"]`.
-pub fn testid(id: &str) -> String {
-    format!("[data-testid=\"{id}\"]")
 }
 
 /// The session capabilities: headless Chromium on a fresh profile, quiet about the network it
@@ -428,55 +292,6 @@ where
         let _ = tx.send(fut.await);
     });
     rx.recv_timeout(timeout).ok()
-}
-
-/// Drains chromedriver's browser log (each call returns only new entries) into `store` and
-/// returns everything stored.
-async fn fetch_console(
-    http: reqwest::Client,
-    port: u16,
-    session: String,
-    store: Arc<Mutex<Vec<Value>>>,
-) -> Result<Vec<Value>> {
-    let url = format!("http://127.0.0.1:{port}/session/{session}/se/log");
-    let body: Value = http
-        .post(&url)
-        .json(&json!({"type": "browser"}))
-        .send()
-        .await
-        .context("requesting the browser log")?
-        .json()
-        .await
-        .context("reading the browser log")?;
-    let fresh = match body.get("value") {
-        Some(Value::Array(entries)) => entries.clone(),
-        _ => return Err(Error::msg(format!("unexpected log answer: {body}"))),
-    };
-    let mut all = store.lock().unwrap_or_else(|p| p.into_inner());
-    all.extend(fresh);
-    Ok(all.clone())
-}
-
-/// One line per console entry: `<level> <message>`.
-pub fn format_console(entries: &[Value]) -> String {
-    entries
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}",
-                e["level"].as_str().unwrap_or("?"),
-                e["message"].as_str().unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn write_note(path: &Path, bytes: &[u8]) -> String {
-    match std::fs::write(path, bytes) {
-        Ok(()) => format!("wrote {}", path.display()),
-        Err(e) => format!("cannot write {}: {e}", path.display()),
-    }
 }
 
 fn with_log(e: Error, driver: &ManagedProcess) -> Error {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::browser::Browser;
-use crate::error::{Context, Error, Result};
+use crate::error::{Error, Result};
 
 /// The jobs list view.
 pub const JOBS_PAGE: &str = "[data-testid=\"jobs-page\"]";
@@ -70,10 +70,8 @@ return Array.from(document.querySelectorAll('[data-testid="job-card"]')).map(car
 /// Every job card on the page right now, in document order.
 pub async fn read_job_cards(browser: &Browser) -> Result<Vec<JobCardView>> {
     let value: Value = browser
-        .client()
-        .execute(READ_CARDS, vec![])
-        .await
-        .context("reading job cards")?;
+        .run_script(READ_CARDS, vec![], "reading job cards")
+        .await?;
     serde_json::from_value(value.clone())
         .map_err(|e| Error::msg(format!("job cards had an unexpected shape ({e}): {value}")))
 }

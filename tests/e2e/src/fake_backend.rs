@@ -16,12 +16,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::broadcast;
-use tokio::task::JoinHandle;
 
-use crate::error::{Context, Result};
+use crate::error::Result;
 use crate::flood::{now_ms, wire};
+use crate::server_tasks::{bind_free, ServerTasks};
 
 /// A scripted answer to `GET …/jobs` (used once, in order, before the real list).
 #[derive(Clone, Debug)]
@@ -62,8 +62,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct FakeBackend {
     port: u16,
     shared: Arc<Shared>,
-    accept: JoinHandle<()>,
-    conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    _tasks: ServerTasks,
 }
 
 impl std::fmt::Debug for FakeBackend {
@@ -96,13 +95,7 @@ impl FakeBackend {
     /// Listens on a free loopback port (on the current tokio runtime), holding `jobs` at
     /// event position `seq`.
     pub async fn start(jobs: Vec<Value>, seq: u64) -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .context("binding the fake backend")?;
-        let port = listener
-            .local_addr()
-            .context("reading the fake backend's port")?
-            .port();
+        let (listener, port) = bind_free("the fake backend").await?;
         let (frames, _) = broadcast::channel(1024);
         let shared = Arc::new(Shared {
             jobs: Mutex::new(jobs),
@@ -112,24 +105,14 @@ impl FakeBackend {
             frames,
             ws_open: AtomicU64::new(0),
         });
-        let conns: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let accept = {
-            let (shared, conns) = (shared.clone(), conns.clone());
-            tokio::spawn(async move {
-                while let Ok((stream, _)) = listener.accept().await {
-                    let _ = stream.set_nodelay(true);
-                    let task = tokio::spawn(handle_conn(shared.clone(), stream));
-                    let mut all = lock(&conns);
-                    all.retain(|t| !t.is_finished());
-                    all.push(task);
-                }
-            })
+        let tasks = {
+            let shared = shared.clone();
+            ServerTasks::accept_each(listener, move |stream| handle_conn(shared.clone(), stream))
         };
         Ok(Self {
             port,
             shared,
-            accept,
-            conns,
+            _tasks: tasks,
         })
     }
 
@@ -184,15 +167,6 @@ impl FakeBackend {
     /// Every request path so far.
     pub fn requests(&self) -> Vec<String> {
         lock(&self.shared.requests).clone()
-    }
-}
-
-impl Drop for FakeBackend {
-    fn drop(&mut self) {
-        self.accept.abort();
-        for t in lock(&self.conns).drain(..) {
-            t.abort();
-        }
     }
 }
 

@@ -18,114 +18,25 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 
 use crate::error::{Error, Result};
 use crate::live_view::epoch_ms;
 use crate::netfault::bind_retrying;
+use crate::server_tasks::{Conns, ServerTasks};
 use crate::stack::Stack;
+
+mod http_head;
+mod policy;
+mod relay;
+use http_head::{canned_response, force_close, read_head, Request};
+pub use policy::*;
+use relay::{discard, pipe};
 
 /// At most this many attempts are kept (later ones are counted in `dropped`, not stored).
 const MAX_RECORDS: usize = 100_000;
-/// A request head larger than this is not HTTP the app sends: the connection is closed.
-const MAX_HEAD: usize = 64 * 1024;
-/// Chunks in flight per direction of a relayed connection (16 KiB each at most).
-const PIPE_CHUNKS: usize = 64;
-
-/// What a connection turned out to be, from its request head.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// `GET` with `Upgrade: websocket`.
-    Ws,
-    /// Any other HTTP request.
-    Http,
-    /// Closed (or cut) before sending a whole request head (e.g. a browser's preconnect).
-    Silent,
-}
-
-/// What the proxy did with a connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    Forwarded,
-    Closed,
-    Stalled,
-    Answered(u16),
-    /// Forwarding was wanted but the upstream refused the connection; the client was closed.
-    UpstreamDown,
-}
-
-/// One connection the proxy accepted.
-#[derive(Debug, Clone)]
-pub struct Attempt {
-    /// Accept order, from 0.
-    pub id: u64,
-    /// When its request head was complete (or it closed without one).
-    pub at: Instant,
-    /// The same instant as epoch ms (the browser's `Date.now()` clock).
-    pub at_ms: i64,
-    pub kind: Kind,
-    /// `GET`, `POST`, … (empty for [`Kind::Silent`]).
-    pub method: String,
-    /// The request target, query included (`/api/v1/ws?after=12`).
-    pub target: String,
-    pub action: Action,
-}
-
-/// An answer the proxy gives instead of the upstream's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Canned {
-    pub status: u16,
-    /// A reverse proxy's HTML error page instead of a JSON `{"detail": …}` body.
-    pub html: bool,
-    /// Echo the request's `Origin` in `Access-Control-Allow-Origin` (a proxy that adds CORS
-    /// headers to its own errors); without it the browser sees a network error, not the status.
-    pub cors: bool,
-}
-
-/// What happens to a new connection of one kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rule {
-    Forward,
-    /// Close it at once, after reading the request head.
-    Close,
-    /// Keep it open, forward nothing, send nothing, until the client closes it or it is cut.
-    Stall,
-    Answer(Canned),
-}
-
-/// The proxy's settings; [`Policy::default`] is pass-through.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy {
-    pub http: Rule,
-    pub ws: Rule,
-    /// Added to every forwarded chunk, each direction.
-    pub latency: Duration,
-    /// Bytes per second per direction of each connection; `None`: unlimited.
-    pub bytes_per_sec: Option<u64>,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Self {
-            http: Rule::Forward,
-            ws: Rule::Forward,
-            latency: Duration::ZERO,
-            bytes_per_sec: None,
-        }
-    }
-}
-
-impl Policy {
-    fn rule(&self, kind: Kind) -> &Rule {
-        match kind {
-            Kind::Ws => &self.ws,
-            _ => &self.http,
-        }
-    }
-}
 
 /// Connections with an id below a mark are cut / frozen (per kind).
 #[derive(Debug, Clone, Copy, Default)]
@@ -212,8 +123,7 @@ impl Drop for OpenGuard {
 pub struct FaultProxy {
     port: u16,
     shared: Arc<Shared>,
-    accept: JoinHandle<()>,
-    conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    _tasks: ServerTasks,
 }
 
 impl std::fmt::Debug for FaultProxy {
@@ -240,13 +150,14 @@ impl FaultProxy {
             marks: watch::channel(Marks::default()).0,
             listening: watch::channel(true).0,
         });
-        let conns: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let accept = tokio::spawn(accept_loop(listener, port, shared.clone(), conns.clone()));
+        let tasks = {
+            let shared = shared.clone();
+            ServerTasks::spawn(move |conns| accept_loop(listener, port, shared, conns))
+        };
         Ok(Self {
             port,
             shared,
-            accept,
-            conns,
+            _tasks: tasks,
         })
     }
 
@@ -336,20 +247,6 @@ impl FaultProxy {
     }
 }
 
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        self.accept.abort();
-        for c in self
-            .conns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain(..)
-        {
-            c.abort();
-        }
-    }
-}
-
 /// Starts a [`FaultProxy`] in front of the stack's API and points the app's `config.json`
 /// (`api_base`, `ws_url`) at it; pages opened afterwards talk to the API only through it.
 pub async fn put_behind_proxy(stack: &mut Stack) -> Result<FaultProxy> {
@@ -371,12 +268,7 @@ pub async fn put_behind_proxy(stack: &mut Stack) -> Result<FaultProxy> {
     Ok(proxy)
 }
 
-async fn accept_loop(
-    listener: TcpListener,
-    port: u16,
-    shared: Arc<Shared>,
-    conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
-) {
+async fn accept_loop(listener: TcpListener, port: u16, shared: Arc<Shared>, conns: Conns) {
     let mut listening = shared.listening.subscribe();
     let mut listener = Some(listener);
     loop {
@@ -402,10 +294,7 @@ async fn accept_loop(
                 let Ok((stream, _)) = accepted else { continue };
                 let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
                 shared.open.lock().unwrap_or_else(|p| p.into_inner()).insert(id, None);
-                let task = tokio::spawn(handle(shared.clone(), id, stream));
-                let mut all = conns.lock().unwrap_or_else(|p| p.into_inner());
-                all.retain(|h| !h.is_finished());
-                all.push(task);
+                conns.spawn(handle(shared.clone(), id, stream));
             }
             _ = listening.changed() => {}
         }
@@ -481,187 +370,6 @@ async fn handle(shared: Arc<Shared>, id: u64, mut client: TcpStream) {
             }
         }
     }
-}
-
-/// Reads until the end of the request head; `(head, bytes read past it)`, or `None` if the
-/// client closed first or sent something too big to be a head.
-async fn read_head(client: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
-    let mut buf = Vec::with_capacity(2048);
-    let mut chunk = [0u8; 4096];
-    loop {
-        let n = client.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let rest = buf.split_off(end + 4);
-            return Some((buf, rest));
-        }
-        if buf.len() > MAX_HEAD {
-            return None;
-        }
-    }
-}
-
-/// What the proxy needs from a request head.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Request {
-    method: String,
-    target: String,
-    websocket: bool,
-    origin: Option<String>,
-}
-
-impl Request {
-    fn parse(head: &[u8]) -> Self {
-        let text = String::from_utf8_lossy(head);
-        let mut lines = text.split("\r\n");
-        let mut first = lines.next().unwrap_or_default().split(' ');
-        let mut req = Request {
-            method: first.next().unwrap_or_default().to_string(),
-            target: first.next().unwrap_or_default().to_string(),
-            ..Request::default()
-        };
-        for line in lines {
-            let Some((name, value)) = line.split_once(':') else {
-                continue;
-            };
-            let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
-            if name == "upgrade" && value.eq_ignore_ascii_case("websocket") {
-                req.websocket = true;
-            } else if name == "origin" {
-                req.origin = Some(value.to_string());
-            }
-        }
-        req
-    }
-}
-
-/// The head with its `Connection`/`Keep-Alive` headers replaced by `Connection: close`.
-fn force_close(head: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(head);
-    let mut out = String::with_capacity(text.len() + 20);
-    for line in text.trim_end_matches("\r\n").split("\r\n") {
-        let name = line.split(':').next().unwrap_or_default().trim();
-        if name.eq_ignore_ascii_case("connection") || name.eq_ignore_ascii_case("keep-alive") {
-            continue;
-        }
-        out.push_str(line);
-        out.push_str("\r\n");
-    }
-    out.push_str("Connection: close\r\n\r\n");
-    out.into_bytes()
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Error",
-    }
-}
-
-/// A whole HTTP response for `canned`, closing the connection.
-fn canned_response(canned: &Canned, origin: Option<&str>) -> Vec<u8> {
-    let status = canned.status;
-    let (ctype, body) = if canned.html {
-        (
-            "text/html",
-            format!(
-                "<html>\r\n<head><title>{status} {r}</title></head>\r\n<body>\r\n<center><h1>{status} {r}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
-                r = reason(status)
-            ),
-        )
-    } else {
-        (
-            "application/json",
-            format!("{{\"detail\":\"{}\"}}", reason(status)),
-        )
-    };
-    let mut head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reason(status),
-        body.len()
-    );
-    if let (true, Some(origin)) = (canned.cors, origin) {
-        head.push_str(&format!(
-            "Access-Control-Allow-Origin: {origin}\r\nVary: Origin\r\n"
-        ));
-    }
-    head.push_str("\r\n");
-    let mut out = head.into_bytes();
-    out.extend_from_slice(body.as_bytes());
-    out
-}
-
-/// Reads and throws away until EOF or an error.
-async fn discard<R: AsyncRead + Unpin>(r: &mut R) {
-    let mut buf = [0u8; 16 * 1024];
-    while let Ok(n) = r.read(&mut buf).await {
-        if n == 0 {
-            break;
-        }
-    }
-}
-
-/// One direction of a relayed connection: a reader that stamps chunks and a writer that sends
-/// each `latency` after it was read, paced to the bandwidth limit. Once the connection is
-/// frozen, chunks are read and dropped (so a client's close is still seen).
-async fn pipe<R, W>(mut r: R, mut w: W, shared: Arc<Shared>, kind: Kind, id: u64)
-where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin,
-{
-    let (tx, mut rx) = mpsc::channel::<(Instant, Vec<u8>)>(PIPE_CHUNKS);
-    let marks = shared.marks.subscribe();
-    let frozen = move || marks.borrow().frozen(kind, id);
-    let is_frozen = frozen.clone();
-    let reader = async move {
-        loop {
-            let mut buf = vec![0u8; 16 * 1024];
-            let n = match r.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if is_frozen() {
-                continue;
-            }
-            buf.truncate(n);
-            if tx.send((Instant::now(), buf)).await.is_err() {
-                break;
-            }
-        }
-    };
-    let writer = async move {
-        let mut next_free = Instant::now();
-        while let Some((read_at, buf)) = rx.recv().await {
-            let policy = shared.policy();
-            tokio::time::sleep_until((read_at + policy.latency).into()).await;
-            if frozen() {
-                continue;
-            }
-            let Some(rate) = policy.bytes_per_sec.filter(|r| *r > 0) else {
-                if w.write_all(&buf).await.is_err() {
-                    return;
-                }
-                continue;
-            };
-            // 50 slices a second at most, so a throttled stream still trickles.
-            for slice in buf.chunks(((rate / 50) as usize).max(256)) {
-                next_free = next_free.max(Instant::now());
-                tokio::time::sleep_until(next_free.into()).await;
-                if w.write_all(slice).await.is_err() {
-                    return;
-                }
-                next_free += Duration::from_secs_f64(slice.len() as f64 / rate as f64);
-            }
-        }
-        let _ = w.shutdown().await;
-    };
-    tokio::join!(reader, writer);
 }
 
 #[cfg(test)]

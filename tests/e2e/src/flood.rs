@@ -41,10 +41,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
-use crate::error::{Context, Result};
+use crate::error::Result;
+use crate::server_tasks::{bind_free, ServerTasks};
 use data::{JobSet, RunState, LOG_JOB_INDEX, MARKER_INDEX};
 
 /// Settings of a [`FloodServer`].
@@ -205,8 +204,7 @@ pub fn now_ms() -> i64 {
 pub struct FloodServer {
     port: u16,
     shared: Arc<Shared>,
-    accept: JoinHandle<()>,
-    conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    _tasks: ServerTasks,
 }
 
 impl std::fmt::Debug for FloodServer {
@@ -236,13 +234,7 @@ impl FloodServer {
         .to_string();
         let datasets_json = serde_json::json!({ "items": set.datasets }).to_string();
         let head = set.initial_seq;
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .context("binding the flood server")?;
-        let port = listener
-            .local_addr()
-            .context("reading the flood server's port")?
-            .port();
+        let (listener, port) = bind_free("the flood server").await?;
         let shared = Arc::new(Shared {
             live: Mutex::new(LiveState {
                 run,
@@ -266,24 +258,16 @@ impl FloodServer {
             datasets_json,
             started_ms,
         });
-        let conns: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let accept = {
-            let (shared, conns) = (shared.clone(), conns.clone());
-            tokio::spawn(async move {
-                while let Ok((stream, _)) = listener.accept().await {
-                    let _ = stream.set_nodelay(true);
-                    let task = tokio::spawn(routes::handle_conn(shared.clone(), stream));
-                    let mut all = conns.lock().unwrap_or_else(|p| p.into_inner());
-                    all.retain(|t| !t.is_finished());
-                    all.push(task);
-                }
+        let tasks = {
+            let shared = shared.clone();
+            ServerTasks::accept_each(listener, move |stream| {
+                routes::handle_conn(shared.clone(), stream)
             })
         };
         Ok(Self {
             port,
             shared,
-            accept,
-            conns,
+            _tasks: tasks,
         })
     }
 
@@ -406,20 +390,6 @@ impl FloodServer {
             ws_open: get(&c.ws_open),
             resyncs_sent: get(&c.resyncs_sent),
             http_requests: get(&c.http_requests),
-        }
-    }
-}
-
-impl Drop for FloodServer {
-    fn drop(&mut self) {
-        self.accept.abort();
-        for t in self
-            .conns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain(..)
-        {
-            t.abort();
         }
     }
 }

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::browser::Browser;
-use crate::error::{Context, Error, Result};
+use crate::error::{Error, Result};
 use crate::http::ApiClient;
 use crate::live_view::{backend_jobs, backend_log, read_log_panel, LogPanelView};
 use crate::wait::try_wait_for;
@@ -65,10 +65,8 @@ return Array.from(document.querySelectorAll('[data-testid="job-card"]')).map(car
 /// Every job card rendered now (the list must fit its rendered window: keep scenarios small).
 pub async fn shown_jobs(browser: &Browser) -> Result<Vec<ShownJob>> {
     let v = browser
-        .client()
-        .execute(READ_CARDS_JS, vec![])
-        .await
-        .context("reading the job cards")?;
+        .run_script(READ_CARDS_JS, vec![], "reading the job cards")
+        .await?;
     serde_json::from_value(v.clone()).map_err(|e| Error::msg(format!("cards ({e}): {v}")))
 }
 

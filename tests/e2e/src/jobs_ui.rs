@@ -1,16 +1,12 @@
-//! The Jobs page driven and read the way its end-to-end tests need it: clicks and keyboard
-//! input through WebDriver (real, trusted events), one-script snapshots of a card or the detail
-//! view, the element that has focus, every job id of the virtualised list (by scrolling it), and
-//! in-page recorders of the page's own `fetch` calls and of status changes with browser
-//! timestamps, so a test can say what was sent and how fast the page answered a click.
+//! The Jobs page read the way its end-to-end tests need it: one-script snapshots of a card or
+//! the detail view, texts and attributes, every job id of the virtualised list (by scrolling
+//! it), the list's summary, and the backend's side of the comparison (its jobs and counts).
+//! Driving the page (clicks, keys, focus) is in [`input`]; the in-page recorders of the page's
+//! own `fetch` calls and status changes are in [`recorders`]. Both are re-exported here.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
-use fantoccini::elements::Element;
 use fantoccini::key::Key;
-use fantoccini::Locator;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -19,245 +15,10 @@ use crate::error::{Context, Error, Result};
 use crate::stack::Stack;
 use crate::wait::{default_timeout, try_wait_for};
 
-/// Pause between the key-down and key-up of one key press (and between presses).
-const KEY_PAUSE: Duration = Duration::from_millis(20);
-
-// ---- clicking ---------------------------------------------------------------------------------
-
-/// Waits (default timeout) for an element matching `css` and clicks it (a real WebDriver click:
-/// scrolled into view, trusted event).
-pub async fn click(browser: &Browser, css: &str) -> Result<()> {
-    let el = try_wait_for(
-        &format!("an element matching `{css}` to click"),
-        default_timeout(),
-        || async { browser.client().find(Locator::Css(css)).await },
-    )
-    .await?;
-    el.click().await.context(format!("clicking `{css}`"))
-}
-
-/// Clicks `[data-testid=<id>]`.
-pub async fn click_testid(browser: &Browser, id: &str) -> Result<()> {
-    click(browser, &testid(id)).await
-}
-
-/// Clicks the element `[data-testid=<inner>]` inside the card of job `job_id`.
-pub async fn click_in_card(browser: &Browser, job_id: &str, inner: &str) -> Result<()> {
-    click(browser, &format!("{} {}", card_css(job_id), testid(inner))).await
-}
-
-/// Clicks `el` with Shift held (a real pointer click, as a user extends a selection).
-pub async fn shift_click(browser: &Browser, el: &Element) -> Result<()> {
-    // Bring the element on screen first: pointer moves need it in the viewport.
-    browser
-        .client()
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'});",
-            vec![serde_json::to_value(el).context("serialising an element")?],
-        )
-        .await
-        .context("scrolling an element into view")?;
-    let shift: char = Key::Shift.into();
-    let keys = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value: shift })
-        .then(KeyAction::Pause {
-            duration: KEY_PAUSE,
-        })
-        .then(KeyAction::Pause {
-            duration: KEY_PAUSE,
-        })
-        .then(KeyAction::Pause {
-            duration: KEY_PAUSE,
-        })
-        .then(KeyAction::Up { value: shift });
-    let mouse = MouseActions::new("mouse".into())
-        .then(PointerAction::Pause {
-            duration: KEY_PAUSE,
-        })
-        .then(PointerAction::MoveToElement {
-            element: el.clone(),
-            duration: None,
-            x: 0,
-            y: 0,
-        })
-        .then(PointerAction::Down {
-            button: fantoccini::actions::MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::Up {
-            button: fantoccini::actions::MOUSE_BUTTON_LEFT,
-        });
-    let actions = fantoccini::actions::Actions::from(keys).and(mouse);
-    browser
-        .client()
-        .perform_actions(actions)
-        .await
-        .context("shift-click")?;
-    browser
-        .client()
-        .release_actions()
-        .await
-        .context("releasing input state")
-}
-
-// ---- keyboard ---------------------------------------------------------------------------------
-
-/// Presses and releases one key (a character or a [`Key`] code) wherever focus is, as the
-/// user's keyboard would: no element is focused or clicked first.
-pub async fn press(browser: &Browser, key: char) -> Result<()> {
-    let actions = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value: key })
-        .then(KeyAction::Pause {
-            duration: KEY_PAUSE,
-        })
-        .then(KeyAction::Up { value: key });
-    browser
-        .client()
-        .perform_actions(actions)
-        .await
-        .context(format!("pressing key U+{:04X}", key as u32))
-}
-
-/// Presses [`Key`] `key`.
-pub async fn press_key(browser: &Browser, key: Key) -> Result<()> {
-    press(browser, key.into()).await
-}
-
-/// Shift+`key`.
-pub async fn press_shifted(browser: &Browser, key: Key) -> Result<()> {
-    let shift: char = Key::Shift.into();
-    let k: char = key.into();
-    let actions = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value: shift })
-        .then(KeyAction::Down { value: k })
-        .then(KeyAction::Pause {
-            duration: KEY_PAUSE,
-        })
-        .then(KeyAction::Up { value: k })
-        .then(KeyAction::Up { value: shift });
-    browser
-        .client()
-        .perform_actions(actions)
-        .await
-        .context("pressing Shift+key")
-}
-
-/// Types `text` wherever focus is, one key press per character.
-pub async fn type_text(browser: &Browser, text: &str) -> Result<()> {
-    let mut actions = KeyActions::new("keyboard".into());
-    for c in text.chars() {
-        actions = actions
-            .then(KeyAction::Down { value: c })
-            .then(KeyAction::Up { value: c });
-    }
-    browser
-        .client()
-        .perform_actions(actions)
-        .await
-        .context(format!("typing {text:?}"))
-}
-
-/// What has focus (`document.activeElement`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Focused {
-    /// Lower-case tag name (`body` when nothing in particular has focus).
-    pub tag: String,
-    /// `data-testid` of the element itself (empty if none).
-    pub testid: String,
-    /// Its visible text, trimmed (buttons and links).
-    pub text: String,
-    /// `aria-label`.
-    pub label: String,
-    /// `type` attribute (inputs).
-    pub kind: String,
-    /// `data-testid` of the `role=dialog` it is in (empty outside dialogs; `"dialog"` for a
-    /// dialog without test id).
-    pub dialog: String,
-    /// `data-job-id` of the job card it is in (empty outside cards).
-    pub card: String,
-}
-
-impl Focused {
-    /// One line for messages.
-    pub fn describe(&self) -> String {
-        format!(
-            "<{} testid={:?} text={:?} aria-label={:?} dialog={:?} card={:?}>",
-            self.tag, self.testid, self.text, self.label, self.dialog, self.card
-        )
-    }
-}
-
-const READ_FOCUS: &str = r#"
-const el = document.activeElement || document.body;
-const dialog = el.closest ? el.closest('[role="dialog"]') : null;
-const card = el.closest ? el.closest('[data-testid="job-card"]') : null;
-return {
-  tag: el.tagName.toLowerCase(),
-  testid: el.getAttribute('data-testid') || '',
-  text: (el.innerText || el.textContent || '').trim().slice(0, 200),
-  label: el.getAttribute('aria-label') || '',
-  kind: el.getAttribute('type') || '',
-  dialog: dialog ? (dialog.getAttribute('data-testid') || 'dialog') : '',
-  card: card ? (card.getAttribute('data-job-id') || '') : '',
-};
-"#;
-
-/// The element that has focus now.
-pub async fn focused(browser: &Browser) -> Result<Focused> {
-    let v = browser
-        .client()
-        .execute(READ_FOCUS, vec![])
-        .await
-        .context("reading document.activeElement")?;
-    serde_json::from_value(v.clone())
-        .map_err(|e| Error::msg(format!("unexpected focus snapshot ({e}): {v}")))
-}
-
-/// Presses Tab (Shift+Tab with `backwards`) until `pred` holds for the focused element, at most
-/// `max` times; returns it and how many presses it took. The error lists every stop on the way.
-pub async fn tab_until<P>(
-    browser: &Browser,
-    what: &str,
-    max: usize,
-    backwards: bool,
-    pred: P,
-) -> Result<(Focused, usize)>
-where
-    P: Fn(&Focused) -> bool,
-{
-    let mut path = Vec::new();
-    for n in 1..=max {
-        if backwards {
-            press_shifted(browser, Key::Tab).await?;
-        } else {
-            press_key(browser, Key::Tab).await?;
-        }
-        let f = focused(browser).await?;
-        if pred(&f) {
-            return Ok((f, n));
-        }
-        path.push(f.describe());
-    }
-    Err(Error::msg(format!(
-        "{max} Tab presses did not reach {what}; focus went through:\n  {}",
-        path.join("\n  ")
-    )))
-}
-
-/// Waits until the focused element satisfies `pred`.
-pub async fn wait_focus<P>(browser: &Browser, what: &str, pred: P) -> Result<Focused>
-where
-    P: Fn(&Focused) -> bool,
-{
-    try_wait_for(&format!("focus on {what}"), default_timeout(), || async {
-        let f = focused(browser).await.map_err(|e| e.to_string())?;
-        if pred(&f) {
-            Ok(f)
-        } else {
-            Err(format!("focus is on {}", f.describe()))
-        }
-    })
-    .await
-}
+mod input;
+mod recorders;
+pub use input::*;
+pub use recorders::*;
 
 // ---- reading cards and the detail view --------------------------------------------------------
 
@@ -475,10 +236,8 @@ return {covers, ids, first: first.top, last: last.bottom, top: view.top, bottom:
     let mut last_top = -1.0f64;
     for step in 0..2000u32 {
         let v = browser
-            .client()
-            .execute(STEP, vec![json!(step)])
-            .await
-            .context("scrolling the job list")?;
+            .run_script(STEP, vec![json!(step)], "scrolling the job list")
+            .await?;
         let top = v["top"].as_f64().unwrap_or(0.0);
         let done = v["done"].as_bool().unwrap_or(true);
         let ids = try_wait_for(
@@ -486,10 +245,8 @@ return {covers, ids, first: first.top, last: last.bottom, top: view.top, bottom:
             default_timeout(),
             || async {
                 let v = browser
-                    .client()
-                    .execute(RENDERED_WINDOW, vec![])
-                    .await
-                    .context("reading the rendered window")?;
+                    .run_script(RENDERED_WINDOW, vec![], "reading the rendered window")
+                    .await?;
                 if v["covers"] == json!(true) {
                     serde_json::from_value::<Vec<String>>(v["ids"].clone())
                         .map_err(|e| Error::msg(format!("card ids: {e}")))
@@ -529,13 +286,12 @@ pub async fn search(browser: &Browser, text: &str) -> Result<()> {
     // Select what is there, so typing replaces it.
     input.click().await.context("focusing the search box")?;
     browser
-        .client()
-        .execute(
+        .run_script(
             "document.querySelector('[data-testid=\"filter-search\"]').select();",
             vec![],
+            "selecting the search text",
         )
-        .await
-        .context("selecting the search text")?;
+        .await?;
     if text.is_empty() {
         press_key(browser, Key::Backspace).await
     } else {
@@ -552,138 +308,15 @@ pub async fn hash(browser: &Browser) -> Result<String> {
         .unwrap_or_default())
 }
 
-// ---- in-page recorders ------------------------------------------------------------------------
-
-/// One `fetch` the page made after [`install_recorders`].
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct FetchCall {
-    pub method: String,
-    pub url: String,
-    /// `performance.now()` when it was called.
-    pub t: f64,
-    /// When its promise settled (`None` while in flight).
-    pub settled: Option<f64>,
-    /// HTTP status, or 0 when it failed without an answer.
-    pub status: Option<u16>,
-    /// The request body as text (first 100,000 characters; `None` without a body, or while a
-    /// `Request` object's body is still being read).
-    #[serde(default)]
-    pub body: Option<String>,
+/// Waits until the list's summary (`data-testid=list-summary`, "2 of 7 jobs") reads exactly
+/// `text`; returns it.
+pub async fn wait_summary(browser: &Browser, text: &str) -> String {
+    browser.wait_text_eq(&testid("list-summary"), text).await
 }
 
-/// One status change of a card or the detail view, seen by a `MutationObserver`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct StatusChange {
-    pub t: f64,
-    /// `job-card` or `job-detail`.
-    pub testid: String,
-    pub id: String,
-    pub status: String,
-}
-
-/// A click seen by a capture-phase listener on the document.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ClickRecord {
-    pub t: f64,
-    /// `data-testid` of the closest element having one.
-    pub testid: String,
-}
-
-/// What the recorders saw.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Recorded {
-    pub fetches: Vec<FetchCall>,
-    pub changes: Vec<StatusChange>,
-    pub clicks: Vec<ClickRecord>,
-    /// `performance.now()` when read.
-    pub now: f64,
-}
-
-impl Recorded {
-    /// Fetches with `method` whose URL path ends with `suffix` (query ignored).
-    pub fn fetches_to(&self, method: &str, suffix: &str) -> Vec<&FetchCall> {
-        self.fetches
-            .iter()
-            .filter(|f| f.method.eq_ignore_ascii_case(method))
-            .filter(|f| {
-                let path = f.url.split('?').next().unwrap_or_default();
-                path.ends_with(suffix)
-            })
-            .collect()
-    }
-}
-
-const INSTALL_RECORDERS: &str = r#"
-if (window.__e2e) return false;
-const rec = {fetches: [], changes: [], clicks: []};
-window.__e2e = rec;
-const orig = window.fetch;
-window.fetch = function (input, init) {
-  const url = typeof input === 'string' ? input : (input && input.url) || String(input);
-  const method = ((init && init.method) || (input && input.method) || 'GET').toUpperCase();
-  const entry = {method, url, t: performance.now(), settled: null, status: null, body: null};
-  rec.fetches.push(entry);
-  const cap = t => { entry.body = String(t).slice(0, 100000); };
-  if (init && typeof init.body === 'string') cap(init.body);
-  else if (input instanceof Request && method !== 'GET' && method !== 'HEAD') {
-    // Read a copy: the real fetch consumes the original's body.
-    try { input.clone().text().then(cap, () => {}); } catch (e) {}
-  }
-  const p = orig.apply(this, arguments);
-  p.then(r => { entry.settled = performance.now(); entry.status = r.status; },
-         () => { entry.settled = performance.now(); entry.status = 0; });
-  return p;
-};
-const note = el => {
-  if (!el || !el.getAttribute) return;
-  const testid = el.getAttribute('data-testid');
-  if (testid !== 'job-card' && testid !== 'job-detail') return;
-  rec.changes.push({t: performance.now(), testid, id: el.getAttribute('data-job-id') || '',
-                    status: el.getAttribute('data-status') || ''});
-};
-new MutationObserver(muts => {
-  for (const m of muts) {
-    if (m.type === 'attributes') note(m.target);
-    else for (const n of m.addedNodes) {
-      note(n);
-      if (n.querySelectorAll) n.querySelectorAll('[data-testid="job-card"],[data-testid="job-detail"]').forEach(note);
-    }
-  }
-}).observe(document.documentElement, {subtree: true, childList: true, attributes: true,
-                                        attributeFilter: ['data-status']});
-document.addEventListener('click', e => {
-  const el = e.target && e.target.closest ? e.target.closest('[data-testid]') : null;
-  rec.clicks.push({t: performance.now(), testid: el ? el.getAttribute('data-testid') : ''});
-}, true);
-return true;
-"#;
-
-/// Installs (once per page load) a spy on `window.fetch` recording method, URL, body, start
-/// and end of every request the page makes, a `MutationObserver` recording every `data-status`
-/// change of cards and the detail view, and a click recorder. The page's behaviour is unchanged: the
-/// spy calls the real `fetch` and returns its promise.
-pub async fn install_recorders(browser: &Browser) -> Result<()> {
-    browser
-        .client()
-        .execute(INSTALL_RECORDERS, vec![])
-        .await
-        .context("installing the in-page recorders")?;
-    Ok(())
-}
-
-/// What the recorders saw so far.
-pub async fn recorded(browser: &Browser) -> Result<Recorded> {
-    let v = browser
-        .client()
-        .execute(
-            "const r = window.__e2e || {fetches: [], changes: [], clicks: []}; \
-             return {fetches: r.fetches, changes: r.changes, clicks: r.clicks, now: performance.now()};",
-            vec![],
-        )
-        .await
-        .context("reading the in-page recorders")?;
-    serde_json::from_value(v.clone())
-        .map_err(|e| Error::msg(format!("unexpected recorder content ({e}): {v}")))
+/// The confirm button of the dialog `[data-testid=<dialog>]`.
+pub fn confirm_button(dialog: &str) -> String {
+    format!("{} {}", testid(dialog), testid("confirm-button"))
 }
 
 // ---- the backend's side -----------------------------------------------------------------------
@@ -748,19 +381,4 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// Clicks the button inside `[data-testid=<scope>]` whose visible text is exactly `text` (for
-/// buttons without a test id, such as "Clear selection").
-pub async fn click_button_text(browser: &Browser, scope: &str, text: &str) -> Result<()> {
-    let xpath = format!("//*[@data-testid='{scope}']//button[normalize-space(.)='{text}']");
-    let el = try_wait_for(
-        &format!("a button {text:?} in {scope}"),
-        default_timeout(),
-        || async { browser.client().find(Locator::XPath(&xpath)).await },
-    )
-    .await?;
-    el.click()
-        .await
-        .context(format!("clicking {text:?} in {scope}"))
 }

@@ -1,11 +1,11 @@
-//! What the page shows about its link to the backend, read the way resilience tests need it:
-//! the connection indicator (now, and every change since a recorder was installed, with
-//! browser timestamps), job cards with their progress text and stale flag, the live log panel,
-//! and same-document navigation. Plus the backend's side of the comparison (every job, a job's
-//! whole log) and wall-clock helpers to relate test-side instants to browser timestamps.
+//! The page's view of the backend's jobs beside the backend's own, read the way resilience
+//! tests compare them: job cards with their progress text and stale flag, the detail view, the
+//! live log panel, same-document navigation, and the backend's side (every job, a job's whole
+//! log) with the diffs between the two. The connection indicator and the clocks that time it
+//! are in [`connection`] (re-exported here).
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -13,7 +13,9 @@ use serde_json::{json, Value};
 use crate::browser::Browser;
 use crate::error::{Context, Error, Result};
 use crate::http::ApiClient;
-use crate::stack::Stack;
+
+mod connection;
+pub use connection::*;
 
 /// The always-visible connection indicator (`data-state`).
 pub const CONNECTION: &str = "[data-testid=\"connection\"]";
@@ -30,178 +32,6 @@ pub const TERMINAL: [&str; 3] = ["succeeded", "failed", "cancelled"];
 /// Whether a backend job (JSON) is in a terminal status.
 pub fn is_terminal(job: &Value) -> bool {
     TERMINAL.contains(&job["status"].as_str().unwrap_or_default())
-}
-
-/// Milliseconds since the Unix epoch, the clock the browser's `Date.now()` uses.
-pub fn epoch_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-// ---- the connection indicator --------------------------------------------------------------
-
-/// What the indicator shows.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ConnectionView {
-    /// `data-state`: connecting, live, reconnecting, polling, offline, unauthorised
-    /// (empty if not rendered).
-    pub state: String,
-    /// The indicator's sentence.
-    pub detail: String,
-    /// Whether a "Retry now" button is shown.
-    pub retry_button: bool,
-}
-
-const READ_CONNECTION_JS: &str = r#"
-const readConnection = () => {
-  const el = document.querySelector('[data-testid="connection"]');
-  if (!el) return {state: "", detail: "", retry_button: false};
-  const d = el.querySelector('[data-testid="connection-detail"]');
-  return {
-    state: el.getAttribute("data-state") || "",
-    detail: d ? d.textContent.trim() : "",
-    retry_button: Array.from(el.querySelectorAll("button")).some(b => /retry now/i.test(b.textContent)),
-  };
-};
-"#;
-
-/// The indicator right now.
-pub async fn read_connection(browser: &Browser) -> Result<ConnectionView> {
-    let script = format!("{READ_CONNECTION_JS}\nreturn readConnection();");
-    let value = browser
-        .client()
-        .execute(&script, vec![])
-        .await
-        .context("reading the connection indicator")?;
-    serde_json::from_value(value.clone())
-        .map_err(|e| Error::msg(format!("unexpected indicator shape ({e}): {value}")))
-}
-
-/// Waits until the indicator shows one of `states`; returns what it showed.
-pub async fn try_wait_connection(
-    browser: &Browser,
-    states: &[&str],
-    timeout: Duration,
-) -> Result<ConnectionView> {
-    crate::wait::try_wait_for(
-        &format!("the connection indicator to show {states:?}"),
-        timeout,
-        || async {
-            let c = read_connection(browser).await?;
-            if states.contains(&c.state.as_str()) {
-                Ok(c)
-            } else {
-                Err(Error::msg(format!("{:?}: {:?}", c.state, c.detail)))
-            }
-        },
-    )
-    .await
-}
-
-/// Like [`try_wait_connection`], panicking on timeout.
-pub async fn wait_connection(
-    browser: &Browser,
-    states: &[&str],
-    timeout: Duration,
-) -> ConnectionView {
-    match try_wait_connection(browser, states, timeout).await {
-        Ok(c) => c,
-        Err(e) => panic!("{e}"),
-    }
-}
-
-/// One change of the indicator seen by the in-page recorder.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct StateChange {
-    /// The new `data-state` (empty while the indicator is not rendered).
-    pub state: String,
-    /// Browser `Date.now()` when the change was observed (a mutation-observer callback, so
-    /// within a millisecond or so of the render).
-    pub at_ms: i64,
-    /// The indicator's sentence at that moment.
-    pub detail: String,
-    /// The state the recorder found when it was installed: not a change.
-    #[serde(default)]
-    pub initial: bool,
-}
-
-const INSTALL_RECORDER_JS: &str = r#"
-if (!window.__e2eConnLog) {
-  const log = [];
-  window.__e2eConnLog = log;
-  let last = null;
-  let first = true;
-  const check = () => {
-    const el = document.querySelector('[data-testid="connection"]');
-    const state = el ? (el.getAttribute("data-state") || "") : "";
-    if (state !== last) {
-      last = state;
-      const d = el ? el.querySelector('[data-testid="connection-detail"]') : null;
-      log.push({state, at_ms: Date.now(), detail: d ? d.textContent.trim() : "", initial: first});
-      first = false;
-    }
-  };
-  new MutationObserver(check).observe(document.documentElement, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ["data-state"],
-  });
-  check();
-}
-return window.__e2eConnLog.length;
-"#;
-
-/// Installs (once per document) a recorder of every indicator change, timestamped in the page.
-/// A full page load discards it; hash navigation keeps it.
-pub async fn install_connection_recorder(browser: &Browser) -> Result<()> {
-    browser
-        .client()
-        .execute(INSTALL_RECORDER_JS, vec![])
-        .await
-        .context("installing the connection recorder")?;
-    Ok(())
-}
-
-/// Every change recorded since [`install_connection_recorder`], oldest first.
-pub async fn connection_history(browser: &Browser) -> Result<Vec<StateChange>> {
-    let value = browser
-        .client()
-        .execute("return window.__e2eConnLog || [];", vec![])
-        .await
-        .context("reading the connection recorder")?;
-    serde_json::from_value(value.clone())
-        .map_err(|e| Error::msg(format!("unexpected recorder shape ({e}): {value}")))
-}
-
-/// The first recorded state `state` at or after `since_ms` (browser epoch ms), the state found
-/// at install time included (see [`first_change_after_install`] for changes only).
-pub fn first_change_to(history: &[StateChange], state: &str, since_ms: i64) -> Option<i64> {
-    history
-        .iter()
-        .find(|c| c.state == state && c.at_ms >= since_ms)
-        .map(|c| c.at_ms)
-}
-
-/// Like [`first_change_to`], but only real changes: the state found at install time is left
-/// out, so an install in the same millisecond as a later event cannot count as a change.
-pub fn first_change_after_install(
-    history: &[StateChange],
-    state: &str,
-    since_ms: i64,
-) -> Option<i64> {
-    history
-        .iter()
-        .find(|c| !c.initial && c.state == state && c.at_ms >= since_ms)
-        .map(|c| c.at_ms)
-}
-
-/// `state@+ms` for each change relative to `origin_ms`, for messages.
-pub fn describe_history(history: &[StateChange], origin_ms: i64) -> String {
-    history
-        .iter()
-        .map(|c| format!("{}@{:+}ms", c.state, c.at_ms - origin_ms))
-        .collect::<Vec<_>>()
-        .join(" → ")
 }
 
 // ---- job cards, with progress and staleness ------------------------------------------------
@@ -250,10 +80,8 @@ return {connection: readConnection(), cards};
 pub async fn read_page(browser: &Browser) -> Result<PageView> {
     let script = format!("{READ_CONNECTION_JS}\n{READ_PAGE_JS}");
     let value = browser
-        .client()
-        .execute(&script, vec![])
-        .await
-        .context("reading the page")?;
+        .run_script(&script, vec![], "reading the page")
+        .await?;
     serde_json::from_value(value.clone())
         .map_err(|e| Error::msg(format!("unexpected page shape ({e}): {value}")))
 }
@@ -290,6 +118,28 @@ pub fn cards_vs_backend(cards: &[LiveCard], jobs: &BTreeMap<String, Value>) -> V
     out
 }
 
+/// Waits until the page lists exactly `jobs` (by id and status) and, when `live` is set, its
+/// indicator says `live`; panics after `timeout` with the last differences. Returns the cards.
+pub async fn wait_list_equals(
+    browser: &Browser,
+    jobs: &BTreeMap<String, Value>,
+    what: &str,
+    timeout: Duration,
+    live: bool,
+) -> Vec<LiveCard> {
+    crate::wait::wait_for(what, timeout, || async {
+        let page = read_page(browser).await.map_err(|e| e.to_string())?;
+        let diff = cards_vs_backend(&page.cards, jobs);
+        let state = &page.connection.state;
+        if diff.is_empty() && (!live || state == "live") {
+            Ok(page.cards)
+        } else {
+            Err(format!("{state}: {}", diff.join("; ")))
+        }
+    })
+    .await
+}
+
 /// What the job detail view shows about its job (`[data-testid=job-detail]`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct DetailView {
@@ -315,10 +165,8 @@ return {
 /// The detail view right now (`None` when none is shown).
 pub async fn read_detail(browser: &Browser) -> Result<Option<DetailView>> {
     let value = browser
-        .client()
-        .execute(READ_DETAIL_JS, vec![])
-        .await
-        .context("reading the job detail view")?;
+        .run_script(READ_DETAIL_JS, vec![], "reading the job detail view")
+        .await?;
     serde_json::from_value(value.clone())
         .map_err(|e| Error::msg(format!("unexpected detail shape ({e}): {value}")))
 }
@@ -365,10 +213,8 @@ return {present: !!list, lines, gaps};
 /// The log panel right now.
 pub async fn read_log_panel(browser: &Browser) -> Result<LogPanelView> {
     let value = browser
-        .client()
-        .execute(READ_LOG_PANEL_JS, vec![])
-        .await
-        .context("reading the log panel")?;
+        .run_script(READ_LOG_PANEL_JS, vec![], "reading the log panel")
+        .await?;
     serde_json::from_value(value.clone())
         .map_err(|e| Error::msg(format!("unexpected log panel shape ({e}): {value}")))
 }
@@ -413,6 +259,21 @@ pub fn log_vs_backend(panel: &LogPanelView, backend: &[Value]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Waits until the log panel holds exactly `backend`'s lines, each once and in order, with no
+/// gap marker; panics after `timeout` with the last differences.
+pub async fn wait_log_panel_equals(
+    browser: &Browser,
+    backend: &[Value],
+    what: &str,
+    timeout: Duration,
+) {
+    crate::wait::wait_no_diff(what, timeout, || async {
+        let panel = read_log_panel(browser).await.map_err(|e| e.to_string())?;
+        Ok(log_vs_backend(&panel, backend))
+    })
+    .await
 }
 
 // ---- navigation ----------------------------------------------------------------------------
@@ -461,50 +322,6 @@ pub async fn backend_log(api: &ApiClient, id: &str) -> Result<Vec<Value>> {
         .as_array()
         .cloned()
         .ok_or_else(|| Error::msg(format!("GET /jobs/{id}/logs without lines: {body}")))
-}
-
-/// Polls the API every `every` until it answers `GET /queue` with 200; returns when the
-/// request that succeeded was sent (epoch ms): the API was answering from then on, give or
-/// take `every`. (The moment the answer arrived would be later by the time `/queue` takes to
-/// compute, during which a page may already have reconnected.) Run it beside
-/// [`Stack::start_api`] for a finer "answering again" instant than the harness's own check.
-pub async fn first_answer_ms(api: ApiClient, every: Duration) -> i64 {
-    loop {
-        let sent_at = epoch_ms();
-        if let Ok((200, _)) = api.get("/api/v1/queue").await {
-            return sent_at;
-        }
-        tokio::time::sleep(every).await;
-    }
-}
-
-/// Starts the API again and returns the epoch ms from which it answered (see
-/// [`first_answer_ms`]; a 10 ms probe runs alongside the harness's start).
-pub async fn restart_api_timed(stack: &mut Stack) -> Result<i64> {
-    let probe = tokio::spawn(first_answer_ms(
-        stack.api().clone(),
-        Duration::from_millis(10),
-    ));
-    let started = stack.start_api().await;
-    if let Err(e) = started {
-        probe.abort();
-        return Err(e);
-    }
-    match tokio::time::timeout(Duration::from_secs(5), probe).await {
-        Ok(Ok(at)) => Ok(at),
-        _ => Ok(epoch_ms()),
-    }
-}
-
-/// The median of `samples` (the mean of the middle two for an even count; 0 when empty).
-pub fn median(samples: &[i64]) -> i64 {
-    let mut v = samples.to_vec();
-    v.sort_unstable();
-    match v.len() {
-        0 => 0,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2,
-    }
 }
 
 #[cfg(test)]
@@ -563,12 +380,5 @@ mod tests {
             ..ok
         };
         assert!(!log_vs_backend(&gap, &backend).is_empty());
-    }
-
-    #[test]
-    fn median_of_odd_and_even_counts() {
-        assert_eq!(median(&[5, 1, 3]), 3);
-        assert_eq!(median(&[4, 1, 3, 2]), 2);
-        assert_eq!(median(&[]), 0);
     }
 }

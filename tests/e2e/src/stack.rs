@@ -20,7 +20,10 @@ use crate::paths;
 use crate::process::{descendants_of, log_tail};
 use crate::redis::RedisServer;
 use crate::static_site::StaticSite;
-use crate::wait::{default_timeout, try_wait_for};
+use crate::wait::{default_timeout, try_wait_for, wait_for};
+
+mod jobs;
+pub use jobs::{job_id, log_count};
 
 /// How long a graceful stop (SIGTERM) may take before SIGKILL.
 const GRACE: Duration = Duration::from_secs(5);
@@ -135,6 +138,33 @@ impl Stack {
         }
     }
 
+    /// Opens `?theme=<theme>#<route>` as a fresh page load and waits until the document's
+    /// `data-theme` is `theme` (the app sets it when its wasm starts).
+    pub async fn open_themed(&self, theme: &str, route: &str) {
+        let url = format!("{}?theme={theme}#{route}", self.app_base_url());
+        if let Err(e) = self.browser().open_fresh(&url).await {
+            panic!("{e}");
+        }
+        let read = "return document.documentElement.getAttribute('data-theme');";
+        wait_for(
+            &format!("data-theme={theme}"),
+            default_timeout(),
+            || async {
+                let shown = self
+                    .browser()
+                    .run_script(read, vec![], "reading data-theme")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if shown == json!(theme) {
+                    Ok(())
+                } else {
+                    Err(format!("data-theme is {shown}"))
+                }
+            },
+        )
+        .await;
+    }
+
     /// The app's current `config.json` content.
     pub fn app_config(&self) -> &Value {
         &self.app_config
@@ -181,68 +211,6 @@ impl Stack {
             .command(&["SREM", "auth:revoked", token])
             .await
             .map(drop)
-    }
-
-    /// `GET` an API path (`"jobs"`, `"/jobs/<id>"`, `"/api/v1/queue"`); panics only if the
-    /// request could not be made at all.
-    pub async fn api_get(&self, path: &str) -> (u16, Value) {
-        match self.http.get(path).await {
-            Ok(r) => r,
-            Err(e) => panic!("{e}"),
-        }
-    }
-
-    /// `POST` JSON to an API path; panics only if the request could not be made at all.
-    pub async fn api_post(&self, path: &str, body: Value) -> (u16, Value) {
-        match self.http.post(path, &body).await {
-            Ok(r) => r,
-            Err(e) => panic!("{e}"),
-        }
-    }
-
-    /// `GET /datasets` items.
-    pub async fn datasets(&self) -> Vec<Value> {
-        let (status, body) = self.api_get("datasets").await;
-        assert_eq!(status, 200, "GET /datasets: {body}");
-        body["items"].as_array().cloned().unwrap_or_default()
-    }
-
-    /// Creates a job (`POST /jobs`, expecting 201) and returns it.
-    pub async fn create_job(&self, dataset_id: &str, kind: &str, params: Value) -> Value {
-        let body = json!({"dataset_id": dataset_id, "kind": kind, "params": params});
-        let (status, job) = self.api_post("jobs", body).await;
-        assert_eq!(status, 201, "POST /jobs ({dataset_id}, {kind}): {job}");
-        job
-    }
-
-    /// `GET /jobs/<id>`, expecting 200.
-    pub async fn job(&self, id: &str) -> Value {
-        let (status, job) = self.api_get(&format!("jobs/{id}")).await;
-        assert_eq!(status, 200, "GET /jobs/{id}: {job}");
-        job
-    }
-
-    /// Polls `GET /jobs/<id>` until `pred` holds for the job; returns it.
-    pub async fn wait_job<P>(&self, id: &str, what: &str, timeout: Duration, pred: P) -> Value
-    where
-        P: Fn(&Value) -> bool,
-    {
-        let result = try_wait_for(&format!("job {id} {what}"), timeout, || async {
-            let (status, job) = self.http.get(&format!("jobs/{id}")).await?;
-            if status == 200 && pred(&job) {
-                Ok(job)
-            } else {
-                Err(Error::msg(format!(
-                    "status {status}, job status {}, progress {}",
-                    job["status"], job["progress"]
-                )))
-            }
-        })
-        .await;
-        match result {
-            Ok(job) => job,
-            Err(e) => panic!("{e}"),
-        }
     }
 
     // ---- process control -------------------------------------------------------------------

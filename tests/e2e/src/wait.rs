@@ -74,6 +74,27 @@ where
     }
 }
 
+/// Polls `diff` until it finds no differences; panics after `timeout` with `description` and
+/// the last ones. `diff` returns the differences (empty: the two sides agree) or why it could
+/// not compare this time.
+pub async fn wait_no_diff<F, Fut>(description: &str, timeout: Duration, mut diff: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = std::result::Result<Vec<String>, String>>,
+{
+    wait_for(description, timeout, || {
+        let next = diff();
+        async move {
+            match next.await {
+                Ok(d) if d.is_empty() => Ok(()),
+                Ok(d) => Err(format!("{d:?}")),
+                Err(e) => Err(e),
+            }
+        }
+    })
+    .await
+}
+
 /// Like [`wait_for`], returning the timeout as an error instead of panicking.
 pub async fn try_wait_for<F, Fut, O>(
     description: &str,
@@ -134,5 +155,26 @@ mod tests {
         .expect_err("must time out");
         assert!(err.message().contains("the impossible"), "{err}");
         assert!(err.message().contains("still 41"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn no_diff_waits_for_an_empty_list() {
+        let mut left = vec!["a".to_string(), "b".to_string()];
+        wait_no_diff("the list to empty", Duration::from_secs(5), || {
+            left.pop();
+            let now = left.clone();
+            async move { Ok(now) }
+        })
+        .await;
+        assert!(left.is_empty());
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "[\"still here\"]")]
+    async fn no_diff_reports_the_last_differences() {
+        wait_no_diff("never", Duration::from_millis(250), || async {
+            Ok(vec!["still here".to_string()])
+        })
+        .await;
     }
 }

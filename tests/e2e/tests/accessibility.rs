@@ -107,18 +107,6 @@ async fn audit(browser: &Browser, axe: &str, view: &str) -> Vec<String> {
     bad
 }
 
-/// Opens `?theme=<theme>#<route>` as a fresh page load and waits for the theme to take (the
-/// app sets it when its wasm starts).
-async fn open_themed(stack: &Stack, theme: &str, route: &str) {
-    let url = format!("{}?theme={theme}#{route}", stack.app_base_url());
-    stack
-        .browser()
-        .open_fresh(&url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    wait_theme(stack.browser(), theme).await;
-}
-
 #[tokio::test]
 async fn no_serious_or_critical_violations_in_light_and_dark() {
     let axe = axe_source();
@@ -160,7 +148,7 @@ async fn no_serious_or_critical_violations_in_light_and_dark() {
     let mut bad = Vec::new();
     let mut diagnostics_checked = false;
     for theme in ["light", "dark"] {
-        open_themed(&stack, theme, "/jobs").await;
+        stack.open_themed(theme, "/jobs").await;
         wait_for("the three cards", timeout_secs(15), || async {
             count(browser, dom::JOB_CARD).await.ok().filter(|n| *n == 3)
         })
@@ -172,7 +160,7 @@ async fn no_serious_or_critical_violations_in_light_and_dark() {
         bad.extend(audit(browser, &axe, &format!("{theme} start dialog")).await);
 
         if count(browser, DIAGNOSTICS_OPEN).await.unwrap_or(0) > 0 {
-            open_themed(&stack, theme, "/jobs").await;
+            stack.open_themed(theme, "/jobs").await;
             click(browser, DIAGNOSTICS_OPEN).await.unwrap();
             browser.wait_css(DIAGNOSTICS_PANEL).await;
             bad.extend(audit(browser, &axe, &format!("{theme} diagnostics panel")).await);
@@ -181,21 +169,23 @@ async fn no_serious_or_critical_violations_in_light_and_dark() {
             println!("{theme}: no {DIAGNOSTICS_OPEN} yet: diagnostics panel not checked");
         }
 
-        open_themed(&stack, theme, "/jobs?metrics=1h").await;
+        stack.open_themed(theme, "/jobs?metrics=1h").await;
         browser
             .wait_css(&format!("{}[data-window=\"1h\"]", testid("metrics-panel")))
             .await;
         browser.wait_testid("metric-tiles").await;
         bad.extend(audit(browser, &axe, &format!("{theme} metrics panel")).await);
 
-        open_themed(&stack, theme, &format!("/jobs/{running}")).await;
+        stack.open_themed(theme, &format!("/jobs/{running}")).await;
         browser
             .wait_css("[data-testid=\"job-chart-canvas\"] canvas[data-chart-state=\"drawn\"]")
             .await;
         bad.extend(audit(browser, &axe, &format!("{theme} job page")).await);
 
         // A permalink, so a marked row is checked too.
-        open_themed(&stack, theme, &format!("/jobs/{failed}/logs?line=3")).await;
+        stack
+            .open_themed(theme, &format!("/jobs/{failed}/logs?line=3"))
+            .await;
         wait_for("log rows", timeout_secs(15), || async {
             count(browser, LOG_ROW).await.ok().filter(|n| *n >= 10)
         })

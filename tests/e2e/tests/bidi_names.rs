@@ -11,7 +11,7 @@
 //! order, and that the control is shown as a visible `⟨U+202E⟩` marker instead of obeyed.
 
 use jobs_e2e::jobs_ui::{card_css, click, click_in_card, wait_card};
-use jobs_e2e::{testid, Stack};
+use jobs_e2e::{job_id, testid, Stack};
 use serde_json::{json, Value};
 
 const RLO: char = '\u{202E}';
@@ -125,7 +125,7 @@ async fn a_right_to_left_override_in_a_dataset_name_is_shown_not_obeyed() {
             json!({"note": format!("see {RLO}fdp.exe")}),
         )
         .await;
-    let id = job["id"].as_str().expect("job id").to_string();
+    let id = job_id(&job);
 
     stack.open("/jobs").await;
     wait_card(stack.browser(), &id, "queued", |v| v.status == "queued")

@@ -24,7 +24,8 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use jobs_e2e::jobs_ui::{
-    all_listed_ids, backend_jobs, bulk_start, click, hash, install_recorders, recorded, text_of,
+    all_listed_ids, backend_jobs, bulk_start, click, confirm_button, hash, install_recorders,
+    recorded, text_of, wait_summary,
 };
 use jobs_e2e::live_view::{epoch_ms, is_terminal, set_hash, wait_connection};
 use jobs_e2e::{dom, testid, timeout_secs, wait_for, Browser, Stack};
@@ -324,9 +325,7 @@ async fn failure_groups_match_the_backend_and_retry_exactly_one_group() {
     let value_ids: BTreeSet<String> = ids[4..6].iter().cloned().collect();
     let cancelled = ids[6].clone();
     stack
-        .wait_job(&cancelled, "to run", timeout_secs(20), |j| {
-            j["status"] == "running"
-        })
+        .wait_status(&cancelled, "running", timeout_secs(20))
         .await;
     let (status, body) = stack
         .api_post(&format!("jobs/{cancelled}/cancel"), json!({}))
@@ -457,11 +456,7 @@ async fn failure_groups_match_the_backend_and_retry_exactly_one_group() {
         },
     )
     .await;
-    browser
-        .wait_text(&testid("list-summary"), "2 of 7 jobs", |t| {
-            t == "2 of 7 jobs"
-        })
-        .await;
+    wait_summary(browser, "2 of 7 jobs").await;
     let listed: BTreeSet<String> = all_listed_ids(browser).await.unwrap().into_iter().collect();
     assert_eq!(listed, value_ids, "the ValueError group's jobs are listed");
     println!(
@@ -484,13 +479,10 @@ async fn failure_groups_match_the_backend_and_retry_exactly_one_group() {
         .await
         .unwrap()
         .unwrap_or_default();
-    let button = text_of(
-        browser,
-        &format!("{} {}", testid("confirm-bulk"), testid("confirm-button")),
-    )
-    .await
-    .unwrap()
-    .unwrap_or_default();
+    let button = text_of(browser, &confirm_button("confirm-bulk"))
+        .await
+        .unwrap()
+        .unwrap_or_default();
     println!("confirmation: {title:?} / {scope:?} / {button:?}");
     // Bidi isolates (U+2066..U+2069) around the group label aside.
     let plain = |t: &str| t.replace(['\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}'], "");
@@ -504,12 +496,9 @@ async fn failure_groups_match_the_backend_and_retry_exactly_one_group() {
         "scope: {scope:?}"
     );
     assert_eq!(button, "Retry 2 jobs");
-    click(
-        browser,
-        &format!("{} {}", testid("confirm-bulk"), testid("confirm-button")),
-    )
-    .await
-    .unwrap();
+    click(browser, &confirm_button("confirm-bulk"))
+        .await
+        .unwrap();
     browser.wait_testid("bulk-results").await;
     let results: Vec<(String, bool)> = serde_json::from_value(
         browser
@@ -634,14 +623,13 @@ async fn job_chart_matches_the_backend_and_marks_a_disconnect() {
     wait_connection(stack.browser(), &["live"], timeout_secs(20)).await;
 
     // (b) 25 chunks of 800 rows with 150 ms pauses: about 4 s, 25 samples.
-    let job = stack
-        .create_job(
+    let id = stack
+        .start_job(
             "ds_sales",
             "profile",
             json!({"chunk_rows": 800, "chunk_delay_ms": 150}),
         )
         .await;
-    let id = job["id"].as_str().unwrap().to_string();
     let browser = stack.browser();
     set_hash(browser, &format!("#/jobs/{id}")).await.unwrap();
     browser.wait_css(&dom::job_detail(&id)).await;
@@ -704,14 +692,13 @@ async fn job_chart_matches_the_backend_and_marks_a_disconnect() {
     );
 
     // (c) A longer job (80 chunks, about 13 s): its running card has a sparkline.
-    let job = stack
-        .create_job(
+    let id = stack
+        .start_job(
             "ds_sales",
             "profile",
             json!({"chunk_rows": 250, "chunk_delay_ms": 150}),
         )
         .await;
-    let id = job["id"].as_str().unwrap().to_string();
     let browser = stack.browser();
     set_hash(browser, "#/jobs").await.unwrap();
     browser

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use jobs_e2e::{timeout_secs, Stack};
+use jobs_e2e::{job_id, timeout_secs, Stack};
 use jobs_page::types::{
     error::ErrorBody, BulkResponse, DatasetList, Job, JobList, LogPage, Metrics, QueueStatus,
     ServerMessage, Stats, StatsBucket,
@@ -89,7 +89,7 @@ async fn backend_responses_and_frames_match_the_app_types_and_openapi() {
     let ok = stack
         .create_job("ds_customers", "profile", fast.clone())
         .await;
-    let ok_id = ok["id"].as_str().expect("id").to_string();
+    let ok_id = job_id(&ok);
     ws_tx
         .send(Message::Text(
             json!({"type": "subscribe_logs", "job_id": ok_id, "after_line": 0}).to_string(),
@@ -97,41 +97,36 @@ async fn backend_responses_and_frames_match_the_app_types_and_openapi() {
         .await
         .expect("subscribe");
     // failed with a ValueError on bad data, then retried (attempt 2)
-    let bad = stack
-        .create_job(
+    let bad_id = stack
+        .start_job(
             "ds_sensors_corrupt",
             "validate",
             json!({"chunk_rows": 5000, "chunk_delay_ms": 0}),
         )
         .await;
-    let bad_id = bad["id"].as_str().expect("id").to_string();
     // failed with an injected RuntimeError
-    let inj = stack
-        .create_job(
+    let inj_id = stack
+        .start_job(
             "ds_customers",
             "profile",
             json!({"chunk_rows": 500, "chunk_delay_ms": 0, "fail_at": 0.5}),
         )
         .await;
-    let inj_id = inj["id"].as_str().expect("id").to_string();
     // running, then cancelled
-    let long = stack
-        .create_job(
+    let long_id = stack
+        .start_job(
             "ds_sales",
             "profile",
             json!({"chunk_rows": 100, "chunk_delay_ms": 200}),
         )
         .await;
-    let long_id = long["id"].as_str().expect("id").to_string();
 
     wait_status(&stack, &ok_id, &["succeeded"]).await;
     let failed = wait_status(&stack, &bad_id, &["failed"]).await;
     assert_eq!(failed["error"]["type"], "ValueError", "{failed:#}");
     wait_status(&stack, &inj_id, &["failed"]).await;
     stack
-        .wait_job(&long_id, "runs", timeout_secs(60), |j| {
-            j["status"] == "running"
-        })
+        .wait_status(&long_id, "running", timeout_secs(60))
         .await;
     let (code, cancelling) = stack
         .api_post(&format!("jobs/{long_id}/cancel"), json!({}))

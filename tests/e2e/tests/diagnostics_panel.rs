@@ -11,9 +11,9 @@
 use std::time::Instant;
 
 use jobs_e2e::fantoccini::key::Key;
-use jobs_e2e::jobs_ui::{attr_of, click, click_in_card, count, press_key, text_of};
+use jobs_e2e::jobs_ui::{attr_of, click, click_in_card, confirm_button, count, press_key, text_of};
 use jobs_e2e::live_view::wait_connection;
-use jobs_e2e::{testid, timeout_secs, wait_for, Browser, Stack};
+use jobs_e2e::{job_id, testid, timeout_secs, wait_for, Browser, Stack};
 use serde_json::json;
 
 const OPEN: &str = "[data-testid=\"connection\"] [data-testid=\"diagnostics-open\"]";
@@ -101,7 +101,7 @@ async fn diagnostics_panel_shows_live_figures_and_the_log_follows_the_jobs() {
                 json!({"chunk_rows": 200, "chunk_delay_ms": 100}),
             )
             .await;
-        ids.push(job["id"].as_str().unwrap().to_string());
+        ids.push(job_id(&job));
     }
 
     let figures = wait_for(
@@ -190,12 +190,9 @@ async fn diagnostics_panel_shows_live_figures_and_the_log_follows_the_jobs() {
     click_in_card(browser, cancelled, "job-cancel")
         .await
         .unwrap();
-    click(
-        browser,
-        &format!("{} {}", testid("confirm-cancel"), testid("confirm-button")),
-    )
-    .await
-    .unwrap();
+    click(browser, &confirm_button("confirm-cancel"))
+        .await
+        .unwrap();
     stack
         .wait_job(cancelled, "cancelled", timeout_secs(20), |j| {
             j["status"] == json!("cancelled")

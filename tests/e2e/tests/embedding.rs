@@ -13,7 +13,7 @@ use std::time::Duration;
 use jobs_e2e::dom::{self, read_job_cards};
 use jobs_e2e::host_page::HostPage;
 use jobs_e2e::jobs_ui::{backend_counts, click};
-use jobs_e2e::{testid, timeout_secs, wait_for, Browser, Error, Stack};
+use jobs_e2e::{job_id, testid, timeout_secs, wait_for, Browser, Error, Stack};
 use serde_json::{json, Value};
 
 fn msg(kind: &str, fields: Value) -> Value {
@@ -22,10 +22,6 @@ fn msg(kind: &str, fields: Value) -> Value {
         m.extend(f);
     }
     v
-}
-
-fn id_of(job: &Value) -> String {
-    job["id"].as_str().expect("job id").to_string()
 }
 
 /// The app's theme, its hash, how many cards and detail views it shows.
@@ -135,12 +131,12 @@ async fn the_example_host_embeds_the_page_across_origins() {
     assert!(datasets.len() >= 2, "two datasets needed: {datasets:?}");
     let ds = |i: usize| datasets[i]["id"].as_str().expect("dataset id").to_string();
     // A running job and a failed one, so neither badge count is trivially zero.
-    let slow = id_of(
+    let slow = job_id(
         &stack
             .create_job(&ds(0), "profile", json!({"chunk_delay_ms": 3000}))
             .await,
     );
-    let failing = id_of(
+    let failing = job_id(
         &stack
             .create_job(
                 &ds(1),
@@ -189,7 +185,7 @@ async fn the_example_host_embeds_the_page_across_origins() {
         let job = stack
             .create_job(&ds(i % 2), "validate", json!({"chunk_delay_ms": 3000}))
             .await;
-        more.push(id_of(&job));
+        more.push(job_id(&job));
     }
     wait_app(browser, "six cards", |v| v["cards"] == json!(6)).await;
     let after = wait_sized(browser, before).await;
@@ -433,7 +429,7 @@ async fn the_hosts_token_reaches_the_backend_and_a_revoked_one_asks_once() {
     let browser = stack.browser();
     let datasets = stack.datasets().await;
     let ds = datasets[0]["id"].as_str().expect("dataset id");
-    let job = id_of(
+    let job = job_id(
         &stack
             .create_job(ds, "profile", json!({"chunk_delay_ms": 50}))
             .await,

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use jobs_e2e::jobs_ui::{self, card_css, click, read_card, read_view, JobView};
-use jobs_e2e::{dom, timeout_secs, Stack};
+use jobs_e2e::{dom, job_id, timeout_secs, Stack};
 use serde_json::json;
 
 /// An ETA text that gives a time: "ETA 43s – 45s" or "ETA about 40s" (the detail page
@@ -34,7 +34,7 @@ async fn active_job_shows_live_progress_and_an_eta() {
             json!({"chunk_rows": 200, "chunk_delay_ms": 200, "passes": 2}),
         )
         .await;
-    let id = job["id"].as_str().unwrap().to_string();
+    let id = job_id(&job);
     stack.open("/jobs").await;
     browser.wait_css(dom::JOBS_PAGE).await;
 

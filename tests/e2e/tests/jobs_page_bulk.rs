@@ -15,8 +15,8 @@ use std::time::Instant;
 
 use jobs_e2e::jobs_ui::{
     self, all_listed_ids, backend_counts, backend_jobs, bulk_start, click, click_button_text,
-    click_testid, install_recorders, read_card, recorded, rendered_ids, shift_click, status_of,
-    text_of, wait_card,
+    click_testid, confirm_button, install_recorders, read_card, recorded, rendered_ids,
+    shift_click, status_of, text_of, wait_card, wait_summary,
 };
 use jobs_e2e::{dom, testid, timeout_secs, wait_for, Stack};
 use serde_json::{json, Value};
@@ -180,11 +180,7 @@ async fn bulk_start_several_datasets_cancel_all_and_retry_all_failed() {
     );
 
     // Selection: click the first card, shift-click the third: three selected.
-    browser
-        .wait_text(&testid("list-summary"), "25 of 25 jobs", |t| {
-            t == "25 of 25 jobs"
-        })
-        .await;
+    wait_summary(browser, "25 of 25 jobs").await;
     let order = rendered_ids(browser).await.unwrap();
     assert!(order.len() >= 4, "too few cards rendered: {order:?}");
     assert!(
@@ -223,12 +219,9 @@ async fn bulk_start_several_datasets_cancel_all_and_retry_all_failed() {
     browser.wait_testid("confirm-bulk").await;
     let title = dialog_title(&stack, "confirm-bulk").await;
     assert_eq!(title, "Cancel 3 running or queued jobs?");
-    let label = text_of(
-        browser,
-        &format!("{} {}", testid("confirm-bulk"), testid("confirm-button")),
-    )
-    .await
-    .unwrap();
+    let label = text_of(browser, &confirm_button("confirm-bulk"))
+        .await
+        .unwrap();
     assert_eq!(label.as_deref(), Some("Cancel 3 jobs"));
     let scope = text_of(browser, &testid("bulk-scope"))
         .await
@@ -265,12 +258,9 @@ async fn bulk_start_several_datasets_cancel_all_and_retry_all_failed() {
         dialog_title(&stack, "confirm-bulk").await,
         "Cancel 22 running or queued jobs?"
     );
-    let label = text_of(
-        browser,
-        &format!("{} {}", testid("confirm-bulk"), testid("confirm-button")),
-    )
-    .await
-    .unwrap();
+    let label = text_of(browser, &confirm_button("confirm-bulk"))
+        .await
+        .unwrap();
     assert_eq!(label.as_deref(), Some("Cancel 22 jobs"));
     let scope = text_of(browser, &testid("bulk-scope"))
         .await
@@ -279,12 +269,9 @@ async fn bulk_start_several_datasets_cancel_all_and_retry_all_failed() {
     println!("cancel-all scope: {scope:?}");
     assert!(scope.contains("(22 now)"), "scope: {scope:?}");
     let confirmed = Instant::now();
-    click(
-        browser,
-        &format!("{} {}", testid("confirm-bulk"), testid("confirm-button")),
-    )
-    .await
-    .unwrap();
+    click(browser, &confirm_button("confirm-bulk"))
+        .await
+        .unwrap();
     browser.wait_testid("bulk-results").await;
     println!(
         "cancel all: results shown {} ms after confirming",
@@ -337,11 +324,7 @@ async fn bulk_start_several_datasets_cancel_all_and_retry_all_failed() {
     let chip = browser.wait_testid("touched-filter").await;
     let chip_text = chip.text().await.unwrap();
     assert!(chip_text.contains("22 jobs"), "chip: {chip_text:?}");
-    browser
-        .wait_text(&testid("list-summary"), "22 of 25 jobs", |t| {
-            t == "22 of 25 jobs"
-        })
-        .await;
+    wait_summary(browser, "22 of 25 jobs").await;
     let listed: BTreeSet<String> = all_listed_ids(browser).await.unwrap().into_iter().collect();
     assert_eq!(listed, long, "the list shows exactly the touched jobs");
     for id in rendered_ids(browser).await.unwrap() {
@@ -352,11 +335,7 @@ async fn bulk_start_several_datasets_cancel_all_and_retry_all_failed() {
     click_button_text(browser, "touched-filter", "Show all jobs")
         .await
         .unwrap();
-    browser
-        .wait_text(&testid("list-summary"), "25 of 25 jobs", |t| {
-            t == "25 of 25 jobs"
-        })
-        .await;
+    wait_summary(browser, "25 of 25 jobs").await;
 
     // (c) Several jobs fail; filtered to failed, "Retry all failed" retries exactly them.
     let failing_spec: Vec<Value> = (0..4)
@@ -383,11 +362,7 @@ async fn bulk_start_several_datasets_cancel_all_and_retry_all_failed() {
         counts["failed"], counts["cancelled"]
     );
     click_testid(browser, "filter-status-failed").await.unwrap();
-    browser
-        .wait_text(&testid("list-summary"), "4 of 29 jobs", |t| {
-            t == "4 of 29 jobs"
-        })
-        .await;
+    wait_summary(browser, "4 of 29 jobs").await;
     browser
         .wait_text(&testid("bulk-retry-all"), "Retry all failed (4)", |t| {
             t == "Retry all failed (4)"
@@ -407,12 +382,9 @@ async fn bulk_start_several_datasets_cancel_all_and_retry_all_failed() {
         scope.contains("status failed") && scope.contains("(4 now)"),
         "scope: {scope:?}"
     );
-    click(
-        browser,
-        &format!("{} {}", testid("confirm-bulk"), testid("confirm-button")),
-    )
-    .await
-    .unwrap();
+    click(browser, &confirm_button("confirm-bulk"))
+        .await
+        .unwrap();
     browser.wait_testid("bulk-results").await;
     let results = bulk_results(&stack).await;
     let result_ids: BTreeSet<String> = results.iter().map(|(id, _, _)| id.clone()).collect();

@@ -47,14 +47,13 @@ async fn cancelling_a_running_job_confirms_updates_at_once_and_stops_progress() 
     let mut stack = Stack::start().await;
     let test_start = std::time::Instant::now();
     // A long job: 50,000 rows in 200-row chunks with 300 ms pauses (over a minute).
-    let long = stack
-        .create_job(
+    let long_id = stack
+        .start_job(
             "ds_sensors",
             "profile",
             json!({"chunk_rows": 200, "chunk_delay_ms": 300}),
         )
         .await;
-    let long_id = long["id"].as_str().unwrap().to_string();
     stack.open("/jobs").await;
     let browser = stack.browser();
     browser.wait_css(dom::JOBS_PAGE).await;
@@ -219,14 +218,13 @@ async fn cancelling_a_running_job_confirms_updates_at_once_and_stops_progress() 
     // The job finishes on its own while its cancel dialog is open: the dialog follows the live
     // state and explains there is nothing left to cancel instead of offering a doomed action.
     // 5,000 rows in 250-row chunks, 250 ms pauses: about 5 s.
-    let short = stack
-        .create_job(
+    let short_id = stack
+        .start_job(
             "ds_customers",
             "profile",
             json!({"chunk_rows": 250, "chunk_delay_ms": 250}),
         )
         .await;
-    let short_id = short["id"].as_str().unwrap().to_string();
     wait_card(browser, &short_id, "running", |c| c.status == "running")
         .await
         .unwrap();
@@ -237,9 +235,7 @@ async fn cancelling_a_running_job_confirms_updates_at_once_and_stops_progress() 
     let dialog_text = text_of(browser, &dialog).await.unwrap().unwrap();
     assert!(dialog_text.contains(&short_id), "{dialog_text:?}");
     stack
-        .wait_job(&short_id, "to finish", timeout_secs(30), |j| {
-            j["status"] == "succeeded"
-        })
+        .wait_status(&short_id, "succeeded", timeout_secs(30))
         .await;
     let explained = browser
         .wait_text(&dialog, "the dialog to explain", |t| {
@@ -282,14 +278,13 @@ async fn cancelling_a_running_job_confirms_updates_at_once_and_stops_progress() 
     );
 
     // A network failure during an action: kill the API, retry a failed job.
-    let bad = stack
-        .create_job(
+    let bad_id = stack
+        .start_job(
             "ds_sensors_corrupt",
             "validate",
             json!({"chunk_delay_ms": 0}),
         )
         .await;
-    let bad_id = bad["id"].as_str().unwrap().to_string();
     wait_card(browser, &bad_id, "failed", |c| c.status == "failed")
         .await
         .unwrap();

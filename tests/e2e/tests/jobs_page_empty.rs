@@ -14,7 +14,7 @@ use jobs_e2e::jobs_ui::{
     self, attr_of, backend_jobs, click_testid, count, focused, install_recorders, recorded,
     text_of, texts_of, wait_card,
 };
-use jobs_e2e::{dom, testid, timeout_secs, wait_for, Stack};
+use jobs_e2e::{dom, job_id, testid, timeout_secs, wait_for, Stack};
 use serde_json::Value;
 
 /// Clicks an input and types `text` into it (after clearing it with select-all + Backspace).
@@ -182,7 +182,7 @@ async fn empty_state_offers_start_processing_and_opens_the_start_modal() {
     })
     .await;
     let job = jobs.values().next().unwrap().clone();
-    let id = job["id"].as_str().unwrap().to_string();
+    let id = job_id(&job);
     assert_eq!(job["dataset_id"], "ds_customers", "{job}");
     assert_eq!(job["kind"], "profile", "{job}");
     assert_eq!(job["params"]["chunk_rows"], 500, "{job}");

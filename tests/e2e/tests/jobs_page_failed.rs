@@ -6,7 +6,7 @@
 //! and trace stays reachable in the attempts list; the list's card shows "attempt 2" too.
 
 use jobs_e2e::jobs_ui::{attr_of, card_css, click, count, text_of, texts_of, wait_card, wait_view};
-use jobs_e2e::{dom, testid, timeout_secs, wait_for, Stack};
+use jobs_e2e::{dom, job_id, testid, timeout_secs, wait_for, Stack};
 use serde_json::{json, Value};
 
 const TRACEBACK_HEADER: &str = "Traceback (most recent call last)";
@@ -48,6 +48,22 @@ return {
         .expect("reading a traceback")
 }
 
+/// Waits (5 s) until the trace under `root` is open and shown (`open`) or closed and hidden.
+async fn wait_trace_open(stack: &Stack, root: &str, open: bool, what: &str) {
+    wait_for(what, timeout_secs(5), || async {
+        let tb = read_traceback(stack, root).await;
+        if tb["open"] == open && tb["pre_visible"] == open {
+            Ok(())
+        } else {
+            Err(format!(
+                "open {}, visible {}",
+                tb["open"], tb["pre_visible"]
+            ))
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn failed_job_shows_error_details_and_retry_starts_a_new_attempt() {
     let stack = Stack::start().await;
@@ -60,7 +76,7 @@ async fn failed_job_shows_error_details_and_retry_starts_a_new_attempt() {
             json!({"chunk_delay_ms": 50}),
         )
         .await;
-    let id = job["id"].as_str().unwrap().to_string();
+    let id = job_id(&job);
     stack.open("/jobs").await;
     browser.wait_css(dom::JOBS_PAGE).await;
 
@@ -185,32 +201,13 @@ async fn failed_job_shows_error_details_and_retry_starts_a_new_attempt() {
 
     // Collapsible: the summary closes and reopens it.
     let summary = format!("{current} [data-testid=\"traceback\"] summary");
-    click(browser, &summary).await.unwrap();
-    wait_for("the trace to collapse", timeout_secs(5), || async {
-        let tb = read_traceback(&stack, &current).await;
-        if tb["open"] == false && tb["pre_visible"] == false {
-            Ok(())
-        } else {
-            Err(format!(
-                "open {}, visible {}",
-                tb["open"], tb["pre_visible"]
-            ))
-        }
-    })
-    .await;
-    click(browser, &summary).await.unwrap();
-    wait_for("the trace to open again", timeout_secs(5), || async {
-        let tb = read_traceback(&stack, &current).await;
-        if tb["open"] == true && tb["pre_visible"] == true {
-            Ok(())
-        } else {
-            Err(format!(
-                "open {}, visible {}",
-                tb["open"], tb["pre_visible"]
-            ))
-        }
-    })
-    .await;
+    for (open, what) in [
+        (false, "the trace to collapse"),
+        (true, "the trace to open again"),
+    ] {
+        click(browser, &summary).await.unwrap();
+        wait_trace_open(&stack, &current, open, what).await;
+    }
 
     // Copy: the page says in words whether it worked.
     click(
@@ -291,18 +288,7 @@ async fn failed_job_shows_error_details_and_retry_starts_a_new_attempt() {
         click(browser, &format!("{attempt1} summary"))
             .await
             .unwrap();
-        wait_for("attempt 1's trace to open", timeout_secs(5), || async {
-            let tb = read_traceback(&stack, &attempt1).await;
-            if tb["open"] == true && tb["pre_visible"] == true {
-                Ok(())
-            } else {
-                Err(format!(
-                    "open {}, visible {}",
-                    tb["open"], tb["pre_visible"]
-                ))
-            }
-        })
-        .await;
+        wait_trace_open(&stack, &attempt1, true, "attempt 1's trace to open").await;
     }
     let heads = texts_of(
         browser,
@@ -320,11 +306,7 @@ async fn failed_job_shows_error_details_and_retry_starts_a_new_attempt() {
     );
 
     // Attempt 2 fails on the same row; the page follows, attempt 1 still listed.
-    stack
-        .wait_job(&id, "to fail again", timeout_secs(30), |j| {
-            j["status"] == "failed"
-        })
-        .await;
+    stack.wait_status(&id, "failed", timeout_secs(30)).await;
     let view = wait_view(
         browser,
         &detail,

@@ -12,7 +12,7 @@ use jobs_e2e::jobs_ui::{
     backend_jobs, focused, press, press_key, press_shifted, tab_until, type_text, wait_card,
     wait_focus, Focused,
 };
-use jobs_e2e::{dom, testid, timeout_secs, wait_for, Stack};
+use jobs_e2e::{dom, job_id, testid, timeout_secs, wait_for, Stack};
 
 const SPACE: char = ' ';
 
@@ -150,7 +150,7 @@ async fn keyboard_only_use_works_for_every_action() {
     assert_eq!(job["dataset_id"], "ds_sensors", "{job}");
     assert_eq!(job["params"]["chunk_rows"], 100, "{job}");
     assert_eq!(job["params"]["chunk_delay_ms"], 500, "{job}");
-    let id = job["id"].as_str().unwrap().to_string();
+    let id = job_id(&job);
     let after_submit = wait_focus(browser, "the opener after submitting", |f| {
         f.testid == opener_id
     })
@@ -235,11 +235,7 @@ async fn keyboard_only_use_works_for_every_action() {
     })
     .await
     .unwrap();
-    let backend = stack
-        .wait_job(&id, "to be cancelled", timeout_secs(20), |j| {
-            j["status"] == "cancelled"
-        })
-        .await;
+    let backend = stack.wait_status(&id, "cancelled", timeout_secs(20)).await;
     assert_eq!(backend["attempt"], 1);
     wait_card(browser, &id, "cancelled", |c| c.status == "cancelled")
         .await

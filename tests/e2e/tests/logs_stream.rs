@@ -11,25 +11,14 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use jobs_e2e::fantoccini::key::Key;
+use jobs_e2e::live_view::is_terminal;
 use jobs_e2e::log_viewer::{self as lv, RowView, ViewerView};
-use jobs_e2e::{default_timeout, dom, timeout_secs, wait_for, Stack};
+use jobs_e2e::{default_timeout, dom, job_id, log_count, timeout_secs, wait_for, Stack};
 use serde_json::{json, Value};
 
 const ANSI_OK: &str = "\u{1b}[32mOK\u{1b}[0m";
 /// More rows than this in the DOM means the list is not virtualised.
 const MAX_DOM_ROWS: u64 = 150;
-
-fn id_of(job: &Value) -> String {
-    job["id"].as_str().expect("job id").to_string()
-}
-
-fn log_count(job: &Value) -> u64 {
-    job["log_count"].as_u64().expect("log_count")
-}
-
-fn is_terminal(job: &Value) -> bool {
-    ["succeeded", "failed", "cancelled"].contains(&job["status"].as_str().unwrap_or_default())
-}
 
 /// `document.querySelectorAll('[data-testid=log-row]').length`.
 async fn dom_rows(stack: &Stack) -> u64 {
@@ -60,6 +49,15 @@ async fn wait_viewer<P: Fn(&ViewerView) -> bool>(
     lv::wait_viewer(stack.browser(), what, timeout, pred)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Starts a `ds_sales` profile job with `params`, opens the Jobs page and waits for its card;
+/// returns its id.
+async fn running_on_page(stack: &Stack, params: Value) -> String {
+    let id = stack.start_job("ds_sales", "profile", params).await;
+    stack.open("/jobs").await;
+    stack.browser().wait_css(&dom::job_card(&id)).await;
+    id
 }
 
 /// Rows found so far that show each kind of highlighting.
@@ -118,17 +116,12 @@ impl Highlighted {
 async fn job_logs_stream_in_real_time_with_syntax_highlighting() {
     let stack = Stack::start().await;
     // 100 chunks of 200 rows, 400 ms apart, each with ~25 lines: about 60 lines/s for ~45 s.
-    let job = stack
-        .create_job(
-            "ds_sales",
-            "profile",
-            json!({"chunk_rows": 200, "chunk_delay_ms": 400, "log_burst": 20}),
-        )
-        .await;
-    let id = id_of(&job);
-    stack.open("/jobs").await;
+    let id = running_on_page(
+        &stack,
+        json!({"chunk_rows": 200, "chunk_delay_ms": 400, "log_burst": 20}),
+    )
+    .await;
     let browser = stack.browser();
-    browser.wait_css(&dom::job_card(&id)).await;
     stack
         .wait_job(&id, "to run and log", timeout_secs(30), |j| {
             j["status"] == "running" && log_count(j) >= 30
@@ -411,7 +404,7 @@ async fn log_permalink_marks_its_line() {
             json!({"chunk_rows": 1000, "chunk_delay_ms": 0}),
         )
         .await;
-    let id = id_of(&job);
+    let id = job_id(&job);
     let done = stack
         .wait_job(&id, "to finish", timeout_secs(60), is_terminal)
         .await;
@@ -477,7 +470,7 @@ async fn clicking_a_line_number_marks_it_and_another_job_starts_afresh() {
             json!({"chunk_rows": 500, "chunk_delay_ms": 0}),
         )
         .await;
-    let (a, b) = (id_of(&first), id_of(&second));
+    let (a, b) = (job_id(&first), job_id(&second));
     for id in [&a, &b] {
         stack
             .wait_job(id, "to finish", timeout_secs(60), is_terminal)
@@ -533,20 +526,11 @@ async fn clicking_a_line_number_marks_it_and_another_job_starts_afresh() {
     jobs_e2e::live_view::set_hash(stack.browser(), &format!("#/jobs/{b}"))
         .await
         .expect("to the second job");
-    wait_for(
+    jobs_e2e::live_view::wait_log_panel_equals(
+        stack.browser(),
+        &backend_b,
         "the second job's log panel to hold exactly its own lines",
         timeout_secs(20),
-        || async {
-            let panel = jobs_e2e::live_view::read_log_panel(stack.browser())
-                .await
-                .map_err(|e| e.to_string())?;
-            let diff = jobs_e2e::live_view::log_vs_backend(&panel, &backend_b);
-            if diff.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("{diff:?}"))
-            }
-        },
     )
     .await;
     println!(
@@ -567,7 +551,7 @@ async fn log_permalink_to_a_line_before_the_backfill_marks_it() {
             json!({"chunk_rows": 1000, "chunk_delay_ms": 0, "log_burst": 2000}),
         )
         .await;
-    let id = id_of(&job);
+    let id = job_id(&job);
     let done = stack
         .wait_job(&id, "to finish", timeout_secs(60), is_terminal)
         .await;
@@ -597,17 +581,12 @@ async fn log_permalink_to_a_line_before_the_backfill_marks_it() {
 async fn log_search_only_matching_level_chips_and_a_bounded_dom() {
     let stack = Stack::start().await;
     // 20 chunks of ~305 lines, 300 ms apart: ~6,100 lines in ~8 s.
-    let job = stack
-        .create_job(
-            "ds_sales",
-            "profile",
-            json!({"chunk_rows": 1000, "chunk_delay_ms": 300, "log_burst": 300}),
-        )
-        .await;
-    let id = id_of(&job);
-    stack.open("/jobs").await;
+    let id = running_on_page(
+        &stack,
+        json!({"chunk_rows": 1000, "chunk_delay_ms": 300, "log_burst": 300}),
+    )
+    .await;
     let browser = stack.browser();
-    browser.wait_css(&dom::job_card(&id)).await;
     // Opened early, so the viewer holds the whole log (its backfill is the last 1,000 lines).
     lv::click(browser, &lv::logs_button(&id))
         .await

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use jobs_e2e::log_viewer::{self as lv};
-use jobs_e2e::{default_timeout, dom, timeout_secs, wait_for, Browser, Stack};
+use jobs_e2e::{default_timeout, dom, job_id, timeout_secs, wait_for, Browser, Stack};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -120,12 +120,8 @@ async fn finished_job(stack: &Stack) -> String {
         )
         .await;
     assert_eq!(job["params"]["note"], NOTE, "the note is stored verbatim");
-    let id = job["id"].as_str().expect("id").to_string();
-    stack
-        .wait_job(&id, "to finish", timeout_secs(60), |j| {
-            j["status"] == "succeeded"
-        })
-        .await;
+    let id = job_id(&job);
+    stack.wait_status(&id, "succeeded", timeout_secs(60)).await;
     let lines = lv::backend_log(stack, &id).await;
     assert!(
         lines.iter().any(|l| l["text"] == NOTE),

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jobs_e2e::dom::{self, read_job_cards, status_text_matches, JobCardView};
-use jobs_e2e::{timeout_secs, wait_for, Stack};
+use jobs_e2e::{job_id, timeout_secs, wait_for, Stack};
 use serde_json::{json, Value};
 
 const TERMINAL: [&str; 3] = ["succeeded", "failed", "cancelled"];
@@ -42,7 +42,7 @@ async fn jobs_page_lists_the_started_jobs_with_live_statuses() {
         let job = stack
             .create_job(dataset_id, kind, json!({"chunk_delay_ms": 100}))
             .await;
-        let id = job["id"].as_str().expect("job id").to_string();
+        let id = job_id(&job);
         assert_eq!(job["dataset_name"], dataset["name"], "{job}");
         let name = dataset["name"].as_str().expect("dataset name").to_string();
         expected.insert(id, (name, kind.to_string()));

@@ -19,13 +19,13 @@ use std::time::{Duration, Instant};
 
 use jobs_e2e::fantoccini::wd::WindowHandle;
 use jobs_e2e::live_view::{
-    backend_jobs, backend_log, cards_vs_backend, connection_history, describe_history, epoch_ms,
+    backend_jobs, backend_log, connection_history, describe_history, epoch_ms,
     first_change_after_install, first_change_to, install_connection_recorder, is_terminal,
     log_vs_backend, median, read_connection, read_detail, read_log_panel, read_page,
-    restart_api_timed, set_hash, wait_connection, TERMINAL,
+    restart_api_timed, set_hash, wait_connection, wait_list_equals, TERMINAL,
 };
 use jobs_e2e::netfault::ConnectionCounter;
-use jobs_e2e::{dom, timeout_secs, wait_for, Browser, Stack};
+use jobs_e2e::{dom, job_id, timeout_secs, wait_for, Browser, Stack};
 use serde_json::{json, Value};
 
 /// The app resets its reconnect backoff once a connection has been live this long
@@ -83,7 +83,7 @@ async fn api_killed_and_restarted_three_times_while_jobs_run() {
     let mut ids = Vec::new();
     for (dataset, params) in job_specs() {
         let job = stack.create_job(dataset, "profile", params).await;
-        ids.push(job["id"].as_str().expect("job id").to_string());
+        ids.push(job_id(&job));
     }
     let watched = ids[0].clone();
     stack
@@ -359,18 +359,12 @@ async fn api_killed_and_restarted_three_times_while_jobs_run() {
     // Same document, list view: exactly the backend's jobs.
     set_hash(browser, "#/jobs").await.expect("hash change");
     browser.wait_css(dom::JOBS_PAGE).await;
-    let cards = wait_for(
+    let cards = wait_list_equals(
+        browser,
+        &jobs,
         "the list to equal the backend's jobs",
         timeout_secs(20),
-        || async {
-            let page = read_page(browser).await.map_err(|e| e.to_string())?;
-            let diff = cards_vs_backend(&page.cards, &jobs);
-            if diff.is_empty() {
-                Ok(page.cards)
-            } else {
-                Err(diff.join("; "))
-            }
-        },
+        false,
     )
     .await;
     assert_eq!(cards.len(), ids.len(), "{cards:?}");
@@ -386,18 +380,12 @@ async fn api_killed_and_restarted_three_times_while_jobs_run() {
 
     // The list window agrees too.
     switch_to(browser, &list_window).await;
-    wait_for(
+    wait_list_equals(
+        browser,
+        &jobs,
         "the list window to equal the backend's jobs",
         timeout_secs(10),
-        || async {
-            let page = read_page(browser).await.map_err(|e| e.to_string())?;
-            let diff = cards_vs_backend(&page.cards, &jobs);
-            if diff.is_empty() {
-                Ok(())
-            } else {
-                Err(diff.join("; "))
-            }
-        },
+        false,
     )
     .await;
 
@@ -414,14 +402,13 @@ async fn api_killed_and_restarted_three_times_while_jobs_run() {
 async fn page_does_not_hammer_a_dead_backend() {
     const WINDOW: Duration = Duration::from_secs(30);
     let mut stack = Stack::builder().workers(1).heartbeat_ms(1000).start().await;
-    let job = stack
-        .create_job(
+    let id = stack
+        .start_job(
             "ds_customers",
             "profile",
             json!({"chunk_rows": 5000, "chunk_delay_ms": 0}),
         )
         .await;
-    let id = job["id"].as_str().expect("job id").to_string();
 
     stack.open("/jobs").await;
     {
@@ -490,18 +477,12 @@ async fn page_does_not_hammer_a_dead_backend() {
         live_at - answered_at
     );
     let jobs = backend_jobs(stack.api()).await.expect("jobs");
-    let cards = wait_for(
+    let cards = wait_list_equals(
+        browser,
+        &jobs,
         "the list to equal the backend's",
         timeout_secs(20),
-        || async {
-            let page = read_page(browser).await.map_err(|e| e.to_string())?;
-            let diff = cards_vs_backend(&page.cards, &jobs);
-            if diff.is_empty() {
-                Ok(page.cards)
-            } else {
-                Err(diff.join("; "))
-            }
-        },
+        false,
     )
     .await;
     assert_eq!(cards.len(), 1);

@@ -15,9 +15,9 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use jobs_e2e::live_view::{
-    backend_jobs, cards_vs_backend, connection_history, describe_history, epoch_ms,
-    first_change_to, install_connection_recorder, is_terminal, log_vs_backend, read_connection,
-    read_log_panel, read_page, set_hash, wait_connection,
+    backend_jobs, connection_history, describe_history, epoch_ms, first_change_to,
+    install_connection_recorder, is_terminal, read_connection, read_log_panel, read_page, set_hash,
+    wait_connection, wait_list_equals, wait_log_panel_equals,
 };
 use jobs_e2e::log_viewer::backend_log;
 use jobs_e2e::netfault::{assert_nothing_listens, Forwarder};
@@ -41,14 +41,13 @@ async fn websocket_refused_page_polls_then_returns_to_live() {
         .await;
 
     // About 30 s of work.
-    let job = stack
-        .create_job(
+    let id = stack
+        .start_job(
             "ds_sales",
             "profile",
             json!({"chunk_rows": 200, "chunk_delay_ms": 150, "passes": 2}),
         )
         .await;
-    let id = job["id"].as_str().expect("job id").to_string();
 
     let opened_at = epoch_ms();
     stack.open("/jobs").await;
@@ -149,14 +148,13 @@ async fn websocket_refused_page_polls_then_returns_to_live() {
 
     // While polling, an open log keeps receiving lines (by polling `logs?after=`), says so,
     // and ends with the backend's whole log, each line once and in order.
-    let logged = stack
-        .create_job(
+    let logged_id = stack
+        .start_job(
             "ds_sales",
             "profile",
             json!({"chunk_rows": 250, "chunk_delay_ms": 150, "passes": 2}),
         )
         .await;
-    let logged_id = logged["id"].as_str().expect("job id").to_string();
     set_hash(browser, &format!("#/jobs/{logged_id}"))
         .await
         .expect("to the job page");
@@ -207,18 +205,11 @@ async fn websocket_refused_page_polls_then_returns_to_live() {
         .wait_job(&logged_id, "to finish", timeout_secs(90), is_terminal)
         .await;
     let backend_lines = backend_log(&stack, &logged_id).await;
-    wait_for(
+    wait_log_panel_equals(
+        browser,
+        &backend_lines,
         "the polled log to equal the backend's",
         timeout_secs(20),
-        || async {
-            let panel = read_log_panel(browser).await.map_err(|e| e.to_string())?;
-            let diff = log_vs_backend(&panel, &backend_lines);
-            if diff.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("{diff:?}"))
-            }
-        },
     )
     .await;
     println!(
@@ -243,30 +234,23 @@ async fn websocket_refused_page_polls_then_returns_to_live() {
     assert!(live_at - forwarding_at <= 30_000);
 
     // Live over the forwarded WebSocket: a new job appears and finishes on the page.
-    let quick = stack
-        .create_job(
+    let quick_id = stack
+        .start_job(
             "ds_customers",
             "profile",
             json!({"chunk_rows": 1000, "chunk_delay_ms": 100}),
         )
         .await;
-    let quick_id = quick["id"].as_str().expect("job id").to_string();
     stack
         .wait_job(&quick_id, "to finish", timeout_secs(60), is_terminal)
         .await;
     let jobs = backend_jobs(stack.api()).await.expect("jobs");
-    wait_for(
+    wait_list_equals(
+        browser,
+        &jobs,
         "the list to equal the backend's jobs",
         timeout_secs(15),
-        || async {
-            let page = read_page(browser).await.map_err(|e| e.to_string())?;
-            let diff = cards_vs_backend(&page.cards, &jobs);
-            if diff.is_empty() && page.connection.state == "live" {
-                Ok(())
-            } else {
-                Err(format!("{} — {diff:?}", page.connection.state))
-            }
-        },
+        true,
     )
     .await;
 }

@@ -12,9 +12,9 @@ use std::collections::BTreeSet;
 use jobs_e2e::browser::format_console;
 use jobs_e2e::live_view::{
     backend_jobs, cards_vs_backend, connection_history, describe_history, epoch_ms,
-    install_connection_recorder, is_terminal, read_page, wait_connection,
+    install_connection_recorder, is_terminal, read_page, wait_connection, wait_list_equals,
 };
-use jobs_e2e::{dom, timeout_secs, try_wait_for, wait_for, Stack};
+use jobs_e2e::{dom, job_id, timeout_secs, try_wait_for, wait_for, Stack};
 use serde_json::json;
 
 /// Console lines saying the server asked the page to resynchronise.
@@ -32,34 +32,17 @@ async fn redis_restart_page_recovers_and_shows_the_backends_new_truth() {
     let mut stack = Stack::builder().workers(2).heartbeat_ms(1000).start().await;
 
     // One finished job, two running (about 15 s each).
-    let quick = stack
-        .create_job(
-            "ds_customers",
-            "profile",
-            json!({"chunk_rows": 5000, "chunk_delay_ms": 0}),
-        )
-        .await;
-    let quick_id = quick["id"].as_str().expect("job id").to_string();
-    stack
-        .wait_job(&quick_id, "to succeed", timeout_secs(30), |j| {
-            j["status"] == "succeeded"
-        })
-        .await;
+    let quick_id = job_id(&stack.quick_job("ds_customers", timeout_secs(30)).await);
     let mut old_ids = BTreeSet::from([quick_id]);
     for _ in 0..2 {
-        let job = stack
-            .create_job(
+        let id = stack
+            .start_job(
                 "ds_sales",
                 "profile",
                 json!({"chunk_rows": 200, "chunk_delay_ms": 150}),
             )
             .await;
-        let id = job["id"].as_str().expect("job id").to_string();
-        stack
-            .wait_job(&id, "to run", timeout_secs(30), |j| {
-                j["status"] == "running"
-            })
-            .await;
+        stack.wait_status(&id, "running", timeout_secs(30)).await;
         old_ids.insert(id);
     }
 
@@ -190,14 +173,13 @@ async fn redis_restart_page_recovers_and_shows_the_backends_new_truth() {
     );
 
     // A job created now appears and is followed to its end over the WebSocket.
-    let fresh = stack
-        .create_job(
+    let fresh_id = stack
+        .start_job(
             "ds_customers",
             "profile",
             json!({"chunk_rows": 500, "chunk_delay_ms": 100}),
         )
         .await;
-    let fresh_id = fresh["id"].as_str().expect("job id").to_string();
     browser
         .wait_css_within(&dom::job_card(&fresh_id), timeout_secs(10))
         .await;
@@ -205,18 +187,12 @@ async fn redis_restart_page_recovers_and_shows_the_backends_new_truth() {
         .wait_job(&fresh_id, "to finish", timeout_secs(60), is_terminal)
         .await;
     let jobs = backend_jobs(stack.api()).await.expect("jobs");
-    wait_for(
+    wait_list_equals(
+        browser,
+        &jobs,
         "the list to follow the new job to the end",
         timeout_secs(15),
-        || async {
-            let page = read_page(browser).await.map_err(|e| e.to_string())?;
-            let diff = cards_vs_backend(&page.cards, &jobs);
-            if diff.is_empty() && page.connection.state == "live" {
-                Ok(())
-            } else {
-                Err(format!("{}: {diff:?}", page.connection.state))
-            }
-        },
+        true,
     )
     .await;
     assert_eq!(done["status"], "succeeded", "the new job: {done}");

@@ -2,7 +2,7 @@
 //! lets the older finished jobs go, its summary says so, the status counts stay the backend's,
 //! and a job it let go still opens on its job page (fetched again from `GET /jobs/{id}`).
 
-use jobs_e2e::{dom, testid, timeout_secs, Stack};
+use jobs_e2e::{dom, job_id, testid, timeout_secs, Stack};
 use serde_json::json;
 
 #[tokio::test]
@@ -15,19 +15,7 @@ async fn finished_jobs_beyond_the_retention_leave_memory_and_open_on_demand() {
         .await;
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let job = stack
-            .create_job(
-                "ds_sales",
-                "profile",
-                json!({"chunk_rows": 5000, "chunk_delay_ms": 0}),
-            )
-            .await;
-        let id = job["id"].as_str().expect("job id").to_string();
-        stack
-            .wait_job(&id, "to succeed", timeout_secs(60), |j| {
-                j["status"] == "succeeded"
-            })
-            .await;
+        let id = job_id(&stack.quick_job("ds_sales", timeout_secs(60)).await);
         ids.push(id);
     }
     stack.open("/jobs").await;

@@ -2,25 +2,12 @@
 //! directly, unknown routes show the not-found view whose link leads back to the list, and the
 //! app also loads when the document is named (`.../index.html#/jobs`).
 
-use jobs_e2e::{dom, timeout_secs, Stack};
-use serde_json::json;
+use jobs_e2e::{dom, job_id, timeout_secs, Stack};
 
 /// A stack with one job that has finished.
 async fn stack_with_a_finished_job() -> (Stack, String) {
     let stack = Stack::builder().workers(1).start().await;
-    let job = stack
-        .create_job(
-            "ds_sales",
-            "profile",
-            json!({"chunk_rows": 5000, "chunk_delay_ms": 0}),
-        )
-        .await;
-    let id = job["id"].as_str().expect("job id").to_string();
-    stack
-        .wait_job(&id, "to succeed", timeout_secs(60), |j| {
-            j["status"] == "succeeded"
-        })
-        .await;
+    let id = job_id(&stack.quick_job("ds_sales", timeout_secs(60)).await);
     (stack, id)
 }
 

@@ -49,19 +49,7 @@ async fn job_runs_to_success_and_no_process_outlives_the_stack() {
     );
     assert_eq!(queue["redis"]["ok"], json!(true), "{queue}");
 
-    let job = stack
-        .create_job(
-            "ds_sales",
-            "profile",
-            json!({"chunk_rows": 5000, "chunk_delay_ms": 0}),
-        )
-        .await;
-    let id = job["id"].as_str().expect("job id").to_string();
-    let done = stack
-        .wait_job(&id, "to succeed", timeout_secs(60), |j| {
-            j["status"] == "succeeded"
-        })
-        .await;
+    let done = stack.quick_job("ds_sales", timeout_secs(60)).await;
     assert!(done["result"].is_object(), "profile result missing: {done}");
 
     let pids = stack.process_ids();

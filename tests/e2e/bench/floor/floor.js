@@ -96,15 +96,7 @@
     order = shown.map(j => j.id);
   }
 
-  function thousands(n) {
-    const s = String(n);
-    let out = '';
-    for (let i = 0; i < s.length; i++) {
-      if (i > 0 && (s.length - i) % 3 === 0) out += ',';
-      out += s[i];
-    }
-    return out;
-  }
+  const thousands = window.floorThousands; // common.js
 
   function duration(ms) {
     const s = Math.floor(Math.max(0, ms) / 1000);

@@ -28,15 +28,7 @@
   const rowsEl = document.querySelector('[data-testid="log-rows"]');
   const shown = new Map(); // n → row element
 
-  function thousands(n) {
-    const s = String(n);
-    let out = '';
-    for (let i = 0; i < s.length; i++) {
-      if (i > 0 && (s.length - i) % 3 === 0) out += ',';
-      out += s[i];
-    }
-    return out;
-  }
+  const thousands = window.floorThousands; // common.js
 
   function schedule() {
     dirty = true;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use jobs_e2e::page_probes::WS_COUNT_JS;
 use jobs_e2e::process::descendants_of;
 use jobs_e2e::{Browser, Error, Result};
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,9 @@ const PROBE: &str = include_str!("../../bench/probe.js");
 /// Runs the probe before every document's own scripts from now on (CDP
 /// `Page.addScriptToEvaluateOnNewDocument`), and turns on `Performance.getMetrics`.
 pub async fn install(browser: &Browser, marker_id: &str) -> Result<()> {
-    let source = PROBE.replace("__MARKER_ID__", marker_id);
+    let source = PROBE
+        .replace("__MARKER_ID__", marker_id)
+        .replace("__WS_COUNT__", WS_COUNT_JS);
     browser
         .cdp(
             "Page.addScriptToEvaluateOnNewDocument",

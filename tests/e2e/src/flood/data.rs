@@ -3,6 +3,10 @@
 //! running ones, and their JSON — cached for jobs that never change, rendered from a
 //! pre-split template for running ones, so an update costs a few string pushes rather than a
 //! serde pass (the server has to keep up with 20,000 updates a second in a debug build).
+//!
+//! One idea over 400 lines: the job set and the views of it the routes serve (a sorted,
+//! filtered page of the list; the counts; one job's JSON) share the cached JSON, so they stay
+//! together.
 
 use std::fmt::Write as _;
 
