@@ -3,16 +3,17 @@
 //! exactly the matching jobs; a link with such a query opens the page filtered, its controls
 //! showing the filter (status chip pressed, selects and search filled); `?dataset=<id>` on the
 //! page URL itself (before the hash, as the shell's dataset page opens it) pre-filters to that
-//! dataset; and the per-status counts equal the backend's.
+//! dataset; and the per-status counts equal the backend's (of the dataset, when the list is
+//! narrowed to one: a chip counts what its click would list).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use jobs_e2e::fantoccini::Locator;
 use jobs_e2e::jobs_ui::{
     self, all_listed_ids, attr_of, backend_counts, backend_jobs, click_testid, hash, search,
-    status_of, text_of,
+    status_of, text_of, wait_summary,
 };
-use jobs_e2e::{dom, testid, timeout_secs, wait_for, Stack};
+use jobs_e2e::{dom, job_id, testid, timeout_secs, wait_for, Stack};
 use serde_json::{json, Value};
 
 const STATUSES: [&str; 6] = [
@@ -39,9 +40,7 @@ async fn wait_listed(stack: &Stack, what: &str, expected: &BTreeSet<String>) {
         expected.len(),
         backend_jobs(stack).await.len()
     );
-    browser
-        .wait_text(&testid("list-summary"), &summary, |t| t == summary)
-        .await;
+    wait_summary(browser, &summary).await;
     let listed: BTreeSet<String> = all_listed_ids(browser).await.unwrap().into_iter().collect();
     assert_eq!(&listed, expected, "{what}: listed jobs");
 }
@@ -107,9 +106,24 @@ async fn pressed_chips(stack: &Stack) -> BTreeSet<String> {
 
 /// Every `count-<status>` shown, against the backend's counts.
 async fn assert_counts_match(stack: &Stack) {
-    let backend = backend_counts(stack).await;
+    assert_chips_show(stack, backend_counts(stack).await, "the backend's counts").await;
+}
+
+/// Every `count-<status>` shown, against the backend's jobs of one dataset: with the list
+/// narrowed to a dataset, each chip counts what its click would list.
+async fn assert_dataset_counts_match(stack: &Stack, dataset_id: &str) {
+    let mut want = BTreeMap::new();
+    for job in backend_jobs(stack).await.values() {
+        if job["dataset_id"] == dataset_id {
+            *want.entry(status_of(job).to_string()).or_insert(0u64) += 1;
+        }
+    }
+    assert_chips_show(stack, want, dataset_id).await;
+}
+
+async fn assert_chips_show(stack: &Stack, backend: BTreeMap<String, u64>, what: &str) {
     wait_for(
-        "the status counts to match the backend",
+        &format!("the status counts to match {what}"),
         timeout_secs(10),
         || async {
             let mut diffs = Vec::new();
@@ -155,7 +169,7 @@ async fn filters_search_and_sort_live_in_the_url() {
         ("ds_sales", "validate", quick.clone()),
     ] {
         let job = stack.create_job(ds, kind, params).await;
-        quick_ids.push(job["id"].as_str().unwrap().to_string());
+        quick_ids.push(job_id(&job));
     }
     for id in &quick_ids {
         stack
@@ -165,23 +179,17 @@ async fn filters_search_and_sort_live_in_the_url() {
             .await;
     }
     let slow = json!({"chunk_rows": 100, "chunk_delay_ms": 1000});
-    let running = stack.create_job("ds_sales", "profile", slow.clone()).await;
-    let running_id = running["id"].as_str().unwrap().to_string();
-    let to_cancel = stack.create_job("ds_sensors", "profile", slow).await;
-    let cancel_id = to_cancel["id"].as_str().unwrap().to_string();
+    let running_id = stack.start_job("ds_sales", "profile", slow.clone()).await;
+    let cancel_id = stack.start_job("ds_sensors", "profile", slow).await;
     stack
-        .wait_job(&running_id, "to run", timeout_secs(20), |j| {
-            j["status"] == "running"
-        })
+        .wait_status(&running_id, "running", timeout_secs(20))
         .await;
     let (code, body) = stack
         .api_post(&format!("jobs/{cancel_id}/cancel"), json!({}))
         .await;
     assert_eq!(code, 200, "{body}");
     stack
-        .wait_job(&cancel_id, "to be cancelled", timeout_secs(20), |j| {
-            j["status"] == "cancelled"
-        })
+        .wait_status(&cancel_id, "cancelled", timeout_secs(20))
         .await;
     let jobs = backend_jobs(&stack).await;
     let all: BTreeSet<String> = jobs.keys().cloned().collect();
@@ -321,7 +329,7 @@ async fn filters_search_and_sort_live_in_the_url() {
     browser.wait_css(dom::JOBS_PAGE).await;
     wait_listed(&stack, "?dataset=ds_sales on the page URL", &sales).await;
     assert_eq!(select_value(&stack, "filter-dataset").await, "ds_sales");
-    assert_counts_match(&stack).await;
+    assert_dataset_counts_match(&stack, "ds_sales").await;
     println!(
         "outer ?dataset=ds_sales: hash after load {:?}",
         hash(browser).await.unwrap()
@@ -341,23 +349,15 @@ async fn clearing_the_shell_dataset_filter_survives_opening_a_job() {
     let quick = json!({"chunk_rows": 100000, "chunk_delay_ms": 0});
     let sales = stack.create_job("ds_sales", "profile", quick.clone()).await;
     stack.create_job("ds_customers", "profile", quick).await;
-    let sales_id = sales["id"].as_str().unwrap().to_string();
+    let sales_id = job_id(&sales);
     let browser = stack.browser();
     let url = format!("{}index.html?dataset=ds_sales#/jobs", stack.app_base_url());
     browser.open_fresh(&url).await.unwrap();
     browser.wait_css(dom::JOBS_PAGE).await;
-    browser
-        .wait_text(&testid("list-summary"), "1 of 2 jobs", |t| {
-            t == "1 of 2 jobs"
-        })
-        .await;
+    wait_summary(browser, "1 of 2 jobs").await;
     choose(&stack, "filter-dataset", "").await;
     wait_hash(&stack, "/jobs").await;
-    browser
-        .wait_text(&testid("list-summary"), "2 of 2 jobs", |t| {
-            t == "2 of 2 jobs"
-        })
-        .await;
+    wait_summary(browser, "2 of 2 jobs").await;
 
     // Open the job's details, then come back with the browser's Back button.
     jobs_ui::click(
