@@ -57,7 +57,12 @@ pub fn JobRow(props: &JobCardProps) -> Html {
                     <span class="progress-fill" style={format!("width: {}%", pct.unwrap_or(0))}></span>
                 </span>
                 <span class="row-pct" data-testid="job-progress" title={progress_text}>
-                    { pct.map(|v| format!("{v}%")).unwrap_or_else(|| thousands(p.processed)) }
+                    // Without a total (not started yet) a count, or a dash before any.
+                    { match pct {
+                        Some(v) => format!("{v}%"),
+                        None if p.processed > 0 => thousands(p.processed),
+                        None => "—".to_string(),
+                    } }
                 </span>
             </span>
             <span class="row-when">

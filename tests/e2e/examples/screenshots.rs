@@ -12,7 +12,9 @@
 //! - `job-page-light.png`, `job-page-dark.png`: the page of a running job whose chart has
 //!   samples (opened with `?theme=light|dark`);
 //! - `metrics-light.png`, `metrics-dark.png`: the Jobs page with the metrics panel open
-//!   (`#/jobs?metrics=1h`), tiles, throughput and queue charts, failure groups.
+//!   (`#/jobs?metrics=1h`), tiles, throughput and queue charts, failure groups;
+//! - `compact-light.png`, `compact-dark.png`: the list in its compact view
+//!   (`#/jobs?view=compact`) at 1280×900, after 36 more jobs were started.
 //!
 //! Each page is loaded fresh, shown live and fully drawn before its screenshot; the window is
 //! made as tall as the content worth showing. Everything it starts stops when it ends (about a
@@ -187,6 +189,15 @@ async fn metrics_page(stack: &Stack, theme: &str, out: &Path) {
     shoot(browser, &out.join(format!("metrics-{theme}.png"))).await;
 }
 
+async fn compact_page(stack: &Stack, theme: &str, out: &Path) {
+    stack.open_themed(theme, "/jobs?view=compact").await;
+    wait_connection(stack.browser(), &["live"], timeout_secs(20)).await;
+    let browser = stack.browser();
+    browser.wait_testid("job-row").await;
+    set_viewport(browser, 900).await;
+    shoot(browser, &out.join(format!("compact-{theme}.png"))).await;
+}
+
 #[tokio::main]
 async fn main() {
     let started = Instant::now();
@@ -299,6 +310,23 @@ async fn main() {
     }
     for theme in ["light", "dark"] {
         metrics_page(&stack, theme, &out).await;
+    }
+    // A fuller list for the compact view: 36 more jobs, some done, some running, some queued.
+    let more: Vec<Value> = (0..36)
+        .map(|i| {
+            let ds = ["ds_sales", "ds_customers", "ds_sensors"][i % 3];
+            let params = json!({"chunk_rows": 1000 + 500 * (i % 4), "chunk_delay_ms": 80});
+            spec(ds, if i % 5 == 0 { "validate" } else { "profile" }, params)
+        })
+        .collect();
+    let more = bulk_start(&stack, more).await;
+    stack
+        .wait_job(&more[11], "to finish", timeout_secs(120), |j| {
+            j["status"] == "succeeded"
+        })
+        .await;
+    for theme in ["light", "dark"] {
+        compact_page(&stack, theme, &out).await;
     }
     let job = stack.job(&watched).await;
     println!(
