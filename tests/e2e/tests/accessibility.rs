@@ -1,6 +1,7 @@
 //! axe-core (the npm package, installed into `.tools/node_modules` by `scripts/setup.sh`) run in
 //! headless Chromium over every view, in the light and the dark theme (`?theme=light|dark` on
-//! the page URL): the jobs list with a running, a failed and a succeeded job; the metrics panel
+//! the page URL): the jobs list with a running, a failed and a succeeded job, as cards and as
+//! compact rows (`view=compact`); the metrics panel
 //! (`#/jobs?metrics=1h`); a running job's page with its chart; the log viewer of the failed
 //! job (`#/jobs/<id>/logs`: every level, a traceback, ANSI colours); the start dialog; and the
 //! diagnostics panel opened from the connection indicator. No violation of impact serious or
@@ -154,6 +155,18 @@ async fn no_serious_or_critical_violations_in_light_and_dark() {
         })
         .await;
         bad.extend(audit(browser, &axe, &format!("{theme} jobs list")).await);
+
+        // The compact view: the same jobs as rows (one of them failed, one succeeded).
+        stack.open_themed(theme, "/jobs?view=compact").await;
+        wait_for("the three rows", timeout_secs(15), || async {
+            count(browser, "[data-testid=\"job-row\"]")
+                .await
+                .ok()
+                .filter(|n| *n == 3)
+        })
+        .await;
+        bad.extend(audit(browser, &axe, &format!("{theme} compact list")).await);
+        stack.open_themed(theme, "/jobs").await;
 
         click(browser, &testid("start-open")).await.unwrap();
         browser.wait_testid("start-datasets").await;
