@@ -29,7 +29,12 @@ step fmt cargo fmt --all -- --check
 step clippy cargo clippy --workspace --all-targets -- -D warnings
 step clippy-wasm cargo clippy -p jobs-page --target wasm32-unknown-unknown --lib --bins --test browser --test browser_dialogs --test browser_log_line --test browser_charts -- -D warnings
 step native cargo test -p jobs-page
-step browser env CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
+# wasm-bindgen-test's runner stops Chromium without letting it clean up, which left its
+# profile and shared-memory dirs (about 64 MB per test binary) in /tmp: give it its own TMPDIR,
+# removed when this script ends.
+BROWSER_TMP=$(mktemp -d)
+trap 'rm -rf "$BROWSER_TMP"' EXIT
+step browser env TMPDIR="$BROWSER_TMP" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
   cargo test -p jobs-page --target wasm32-unknown-unknown --test browser --test browser_dialogs --test browser_log_line --test browser_charts
 step backend bash -c "cd tests/backend && exec '$VENV/bin/python' -m pytest -q -p no:cacheprovider"
 step build trunk build --release
