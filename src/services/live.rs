@@ -225,20 +225,10 @@ impl Agent {
                 diagnostics::resynced();
                 logger::info("live", "reloading the job list to resynchronise");
             }
-            // No socket is open outside a session: nothing to close, batch or send.
-            Command::CloseSocket
-            | Command::Apply(_)
-            | Command::Queue(_)
-            | Command::LogLine { .. }
-            | Command::Send(_) => {}
-            // Operations are awaited by `main_loop`.
-            Command::LoadSnapshot { .. }
-            | Command::PollLogs
-            | Command::OpenSocket { .. }
-            | Command::Wait { .. }
-            | Command::AwaitToken
-            | Command::RefreshToken
-            | Command::Finish => {}
+            // Operations (`Command::is_operation`, which names every command) are awaited by
+            // `main_loop`; the socket's commands (apply, queue, log line, send, close) mean
+            // nothing outside a session, where no socket is open.
+            _ => {}
         }
     }
 }

@@ -122,17 +122,28 @@ pub enum Command {
 }
 
 impl Command {
-    /// Whether this says what to await next (and so ends what was awaited before).
+    /// Whether this says what to await next (and so ends what was awaited before). Every
+    /// command is named here, so a new one must be classified (and `services::live`, which
+    /// performs only the effects outside a session, relies on that).
     pub fn is_operation(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Command::LoadSnapshot { .. }
-                | Command::PollLogs
-                | Command::OpenSocket { .. }
-                | Command::Wait { .. }
-                | Command::AwaitToken
-                | Command::RefreshToken
-                | Command::Finish
-        )
+            | Command::PollLogs
+            | Command::OpenSocket { .. }
+            | Command::Wait { .. }
+            | Command::AwaitToken
+            | Command::RefreshToken
+            | Command::Finish => true,
+            Command::SetConnection { .. }
+            | Command::LoadFailed(_)
+            | Command::Warn(_)
+            | Command::Log(_)
+            | Command::Resynced
+            | Command::Apply(_)
+            | Command::Queue(_)
+            | Command::LogLine { .. }
+            | Command::Send(_)
+            | Command::CloseSocket => false,
+        }
     }
 }
