@@ -223,6 +223,28 @@ async fn a_finished_card_has_no_eta_and_a_running_one_does() {
         .unwrap()
         .starts_with("finished 3 min ago"));
 
+    // While the data is not live its clock stops, but "finished … ago" follows the wall clock.
+    let el = root();
+    yew::Renderer::<JobCard>::with_root_and_props(
+        el.clone(),
+        yew::props!(JobCardProps {
+            job: Rc::new(finished_job("sales.csv")),
+            now_ms: NOW,
+            wall_ms: Some(NOW + 3_600_000),
+            stale: true,
+        }),
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert!(q(&el, "[data-testid=job-when]")
+        .text_content()
+        .unwrap()
+        .starts_with("finished 1 h ago"));
+    assert_eq!(
+        q(&el, "[data-testid=job-elapsed]").text_content().unwrap(),
+        "took 850 ms"
+    );
+
     let el = root();
     let mut running = job(JobStatus::Running, "sales.csv");
     running.started_at = Some(NOW - 650);

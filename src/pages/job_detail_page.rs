@@ -49,6 +49,8 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
     let jobs = use_jobs();
     let live = jobs.state().connection.is_live();
     let now_ms = use_clock(live);
+    // Relative times ("finished 3 min ago") move on while the data is not live.
+    let wall_ms = use_clock(true);
     // Backfilled and live samples: the ETA below and the chart read the same ones (the store's
     // own series holds only what arrived since the page loaded).
     let metrics = use_job_metrics(props.id.to_string());
@@ -122,7 +124,7 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
             };
             html! {
                 <>
-                    { view_job(&job, shown, live, now_ms, running.then(|| describe(&eta))) }
+                    { view_job(&job, shown, live, (now_ms, wall_ms), running.then(|| describe(&eta))) }
                     { for action_error }
                     <div class="job-actions detail-actions">
                         if matches!(shown, JobStatus::Queued | JobStatus::Running) {
@@ -164,7 +166,15 @@ pub fn JobDetailPage(props: &JobDetailPageProps) -> Html {
     }
 }
 
-fn view_job(job: &Rc<Job>, shown: JobStatus, live: bool, now_ms: i64, eta: Option<String>) -> Html {
+/// `clocks`: the data's clock (frozen while not live) and the wall clock.
+fn view_job(
+    job: &Rc<Job>,
+    shown: JobStatus,
+    live: bool,
+    clocks: (i64, i64),
+    eta: Option<String>,
+) -> Html {
+    let (now_ms, wall_ms) = clocks;
     let params = serde_json::to_string_pretty(&job.params).unwrap_or_default();
     let stale = !live && !shown.is_terminal();
     html! {
@@ -180,7 +190,7 @@ fn view_job(job: &Rc<Job>, shown: JobStatus, live: bool, now_ms: i64, eta: Optio
             <p class="job-id">
                 <code><UntrustedText text={job.id.clone()} /></code>
                 { format!(" · attempt {} · ", job.attempt) }
-                <JobTimingView timing={timing(job, shown, now_ms)} {now_ms} />
+                <JobTimingView timing={timing(job, shown, now_ms)} now_ms={wall_ms} />
                 if let Some(eta) = eta {
                     <span data-testid="job-eta">{ format!(" · ETA {eta}") }</span>
                 }

@@ -148,6 +148,8 @@ pub fn JobsPage() -> Html {
     let state = jobs.state();
     let live = state.connection.is_live();
     let now_ms = use_clock(live);
+    // Relative times ("finished 3 min ago") move on while the data is not live.
+    let wall_ms = use_clock(true);
     // The list, updated with the jobs that changed since the last render, rebuilt when the
     // view changes (`ListCache`).
     let cache = use_mut_ref(ListCache::default);
@@ -246,7 +248,7 @@ pub fn JobsPage() -> Html {
                         </button>
                     </div>
                 }
-                <JobScroller listed={listed.clone()} selection={selection.clone()} {now_ms} {actions}
+                <JobScroller listed={listed.clone()} selection={selection.clone()} {now_ms} {wall_ms} {actions}
                              layout={filter.layout} />
             </>
         }

@@ -34,6 +34,10 @@ pub struct JobCardProps {
     /// Clock for elapsed time; frozen by the caller while not live.
     #[prop_or_default]
     pub now_ms: i64,
+    /// The wall clock, for "finished 3 min ago": it moves on while the data is not live
+    /// (`now_ms` when absent).
+    #[prop_or_default]
+    pub wall_ms: Option<i64>,
     #[prop_or(Eta::Unknown)]
     pub eta: Eta,
     #[prop_or_default]
@@ -75,6 +79,7 @@ impl PartialEq for JobCardProps {
             shown_status,
             stale,
             now_ms,
+            wall_ms,
             eta,
             stalled,
             selected,
@@ -92,6 +97,7 @@ impl PartialEq for JobCardProps {
             && *shown_status == o.shown_status
             && *stale == o.stale
             && *now_ms == o.now_ms
+            && *wall_ms == o.wall_ms
             && *eta == o.eta
             && *stalled == o.stalled
             && *selected == o.selected
@@ -211,7 +217,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
                 if !status.is_terminal() {
                     <span class="job-eta" data-testid="job-eta">{ format!("ETA {eta_text}") }</span>
                 }
-                <JobTimingView {timing} now_ms={props.now_ms} />
+                <JobTimingView {timing} now_ms={props.wall_ms.unwrap_or(props.now_ms)} />
             </div>
             { for error }
             if let Some(err) = &props.action_error {

@@ -32,7 +32,7 @@ pub fn JobRow(props: &JobCardProps) -> Html {
                 { format!("ETA {}", if stale { "—".to_string() } else { describe(&props.eta) }) }
             </span>
         },
-        _ => html! { <JobTimingView {timing} now_ms={props.now_ms} /> },
+        _ => html! { <JobTimingView {timing} now_ms={props.wall_ms.unwrap_or(props.now_ms)} /> },
     };
     let dismiss = {
         let (cb, id) = (props.on_dismiss_error.clone(), job.id.clone());

@@ -40,6 +40,8 @@ pub struct JobScrollerProps {
     pub listed: Rc<Listed>,
     pub selection: UseStateHandle<Selection>,
     pub now_ms: i64,
+    /// The wall clock (ticks while not live too), for relative times.
+    pub wall_ms: i64,
     pub actions: CardActions,
     /// Cards or compact rows (each a fixed height, `Layout::row_height`).
     pub layout: Layout,
@@ -50,6 +52,7 @@ impl PartialEq for JobScrollerProps {
         Rc::ptr_eq(&self.listed, &other.listed)
             && self.selection == other.selection
             && self.now_ms == other.now_ms
+            && self.wall_ms == other.wall_ms
             && self.actions == other.actions
             && self.layout == other.layout
     }
@@ -124,6 +127,7 @@ pub fn JobScroller(props: &JobScrollerProps) -> Html {
             shown_status: Some(*shown),
             stale: !live,
             now_ms,
+            wall_ms: Some(props.wall_ms),
             eta,
             stalled: live && is_stalled(job, now_ms, &eta_cfg),
             selected: props.selection.contains(&job.id),
