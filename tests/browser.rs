@@ -39,16 +39,11 @@ fn job(status: JobStatus, dataset_name: &str) -> Job {
 
 #[wasm_bindgen_test]
 async fn job_card_renders_untrusted_names_as_text() {
-    let el = root();
     let evil = r#"<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"#;
-    yew::Renderer::<JobCard>::with_root_and_props(
-        el.clone(),
-        yew::props!(JobCardProps {
-            job: Rc::new(job(JobStatus::Running, evil)),
-        }),
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let el = support::mount::<JobCard>(yew::props!(JobCardProps {
+        job: Rc::new(job(JobStatus::Running, evil)),
+    }))
+    .await;
     assert_eq!(
         q(&el, "[data-testid=job-dataset]").text_content().unwrap(),
         evil
@@ -67,22 +62,17 @@ async fn job_card_renders_untrusted_names_as_text() {
 
 #[wasm_bindgen_test]
 async fn job_card_shows_status_progress_and_error_in_words() {
-    let el = root();
     let mut failed = job(JobStatus::Failed, "sensors_corrupt.csv");
     failed.error = Some(job_error(
         "ValueError",
         "row 1201: column 'value': could not convert 'n/a' to float\nsecond line",
         "Traceback (most recent call last):",
     ));
-    yew::Renderer::<JobCard>::with_root_and_props(
-        el.clone(),
-        yew::props!(JobCardProps {
-            job: Rc::new(failed),
-            stale: true,
-        }),
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let el = support::mount::<JobCard>(yew::props!(JobCardProps {
+        job: Rc::new(failed),
+        stale: true,
+    }))
+    .await;
     let card = q(&el, "[data-testid=job-card]");
     assert_eq!(card.get_attribute("data-status").as_deref(), Some("failed"));
     assert_eq!(
@@ -126,17 +116,12 @@ fn finished_job(dataset_name: &str) -> Job {
 
 #[wasm_bindgen_test]
 async fn a_compact_row_says_what_a_card_says_on_one_line() {
-    let el = root();
     let evil = "<b>sales</b>.csv";
-    yew::Renderer::<JobRow>::with_root_and_props(
-        el.clone(),
-        yew::props!(JobCardProps {
-            job: Rc::new(finished_job(evil)),
-            now_ms: NOW,
-        }),
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let el = support::mount::<JobRow>(yew::props!(JobCardProps {
+        job: Rc::new(finished_job(evil)),
+        now_ms: NOW,
+    }))
+    .await;
     let row = q(&el, "[data-testid=job-row]");
     assert_eq!(row.get_attribute("data-status").as_deref(), Some("failed"));
     assert_eq!(
@@ -200,16 +185,11 @@ async fn a_compact_row_says_what_a_card_says_on_one_line() {
 
 #[wasm_bindgen_test]
 async fn a_finished_card_has_no_eta_and_a_running_one_does() {
-    let el = root();
-    yew::Renderer::<JobCard>::with_root_and_props(
-        el.clone(),
-        yew::props!(JobCardProps {
-            job: Rc::new(finished_job("sales.csv")),
-            now_ms: NOW,
-        }),
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let el = support::mount::<JobCard>(yew::props!(JobCardProps {
+        job: Rc::new(finished_job("sales.csv")),
+        now_ms: NOW,
+    }))
+    .await;
     assert!(el
         .query_selector("[data-testid=job-eta]")
         .unwrap()
@@ -224,18 +204,13 @@ async fn a_finished_card_has_no_eta_and_a_running_one_does() {
         .starts_with("finished 3 min ago"));
 
     // While the data is not live its clock stops, but "finished … ago" follows the wall clock.
-    let el = root();
-    yew::Renderer::<JobCard>::with_root_and_props(
-        el.clone(),
-        yew::props!(JobCardProps {
-            job: Rc::new(finished_job("sales.csv")),
-            now_ms: NOW,
-            wall_ms: Some(NOW + 3_600_000),
-            stale: true,
-        }),
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let el = support::mount::<JobCard>(yew::props!(JobCardProps {
+        job: Rc::new(finished_job("sales.csv")),
+        now_ms: NOW,
+        wall_ms: Some(NOW + 3_600_000),
+        stale: true,
+    }))
+    .await;
     assert!(q(&el, "[data-testid=job-when]")
         .text_content()
         .unwrap()
@@ -245,18 +220,13 @@ async fn a_finished_card_has_no_eta_and_a_running_one_does() {
         "took 850 ms"
     );
 
-    let el = root();
     let mut running = job(JobStatus::Running, "sales.csv");
     running.started_at = Some(NOW - 650);
-    yew::Renderer::<JobCard>::with_root_and_props(
-        el.clone(),
-        yew::props!(JobCardProps {
-            job: Rc::new(running),
-            now_ms: NOW,
-        }),
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let el = support::mount::<JobCard>(yew::props!(JobCardProps {
+        job: Rc::new(running),
+        now_ms: NOW,
+    }))
+    .await;
     assert_eq!(
         q(&el, "[data-testid=job-eta]").text_content().unwrap(),
         "ETA unknown"
@@ -303,17 +273,12 @@ async fn error_banner_is_an_alert_with_a_working_retry() {
 
 #[wasm_bindgen_test]
 async fn optimistic_status_and_staleness_show_on_the_card() {
-    let el = root();
-    yew::Renderer::<JobCard>::with_root_and_props(
-        el.clone(),
-        yew::props!(JobCardProps {
-            job: Rc::new(job(JobStatus::Running, "sales.csv")),
-            shown_status: Some(JobStatus::Cancelling),
-            stale: true,
-        }),
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let el = support::mount::<JobCard>(yew::props!(JobCardProps {
+        job: Rc::new(job(JobStatus::Running, "sales.csv")),
+        shown_status: Some(JobStatus::Cancelling),
+        stale: true,
+    }))
+    .await;
     let card = q(&el, "[data-testid=job-card]");
     assert_eq!(
         card.get_attribute("data-status").as_deref(),

@@ -46,6 +46,8 @@ pub struct TimingText {
     pub primary: Option<String>,
     pub when: Option<String>,
     pub exact: Option<String>,
+    /// The instant `when` and `exact` speak of (epoch ms), for `<time datetime>`.
+    pub at_ms: Option<Millis>,
 }
 
 /// `timing` in words at `now_ms`.
@@ -55,16 +57,19 @@ pub fn describe(t: &Timing, now_ms: i64) -> TimingText {
             primary: None,
             when: Some(format!("queued {}", ago(since_ms, now_ms))),
             exact: Some(datetime_utc(since_ms)),
+            at_ms: Some(since_ms),
         },
         Timing::Running { elapsed_ms } => TimingText {
             primary: Some(format!("elapsed {}", duration(elapsed_ms))),
             when: None,
             exact: None,
+            at_ms: None,
         },
         Timing::Finished { took_ms, at_ms } => TimingText {
             primary: took_ms.map(|ms| format!("took {}", duration(ms))),
             when: Some(format!("finished {}", ago(at_ms, now_ms))),
             exact: Some(datetime_utc(at_ms)),
+            at_ms: Some(at_ms),
         },
     }
 }

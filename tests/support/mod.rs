@@ -18,6 +18,17 @@ pub fn root() -> Element {
     el
 }
 
+/// Renders `C` with `props` into a fresh root and waits for the render; returns the root.
+pub async fn mount<C>(props: C::Properties) -> Element
+where
+    C: yew::BaseComponent,
+{
+    let el = root();
+    yew::Renderer::<C>::with_root_and_props(el.clone(), props).render();
+    yew::scheduler::flush().await;
+    el
+}
+
 /// The first element under `root` matching `sel`; panics (showing the markup) when none does.
 pub fn q(root: &Element, sel: &str) -> Element {
     root.query_selector(sel)

@@ -27,10 +27,17 @@ pub struct BulkBarProps {
     pub on_matching: Callback<BulkKind>,
 }
 
-/// A bulk action's button stating how many jobs it acts on (`label (N)`), disabled at 0.
-/// Cancelling is styled as the dangerous one.
-fn counted(testid: &'static str, label: &str, n: usize, onclick: Callback<MouseEvent>) -> Html {
-    let danger = label.starts_with("Cancel");
+/// A bulk action's button stating how many jobs it acts on (`label (N)`), disabled at 0;
+/// a click hands `kind` to `on`. Cancelling is styled as the dangerous one.
+fn counted(
+    testid: &'static str,
+    label: &str,
+    n: usize,
+    kind: BulkKind,
+    on: &Callback<BulkKind>,
+) -> Html {
+    let danger = kind == BulkKind::Cancel;
+    let onclick = on.reform(move |_: MouseEvent| kind);
     html! {
         <button type="button" class={classes!("btn", "btn-small", danger.then_some("btn-danger"))}
                 data-testid={testid} disabled={n == 0} {onclick}>
@@ -44,10 +51,6 @@ pub fn BulkBar(props: &BulkBarProps) -> Html {
     let emit = |cb: &Callback<()>| {
         let cb = cb.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
-    };
-    let act = |cb: &Callback<BulkKind>, k: BulkKind| {
-        let cb = cb.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(k))
     };
     let has_selection = props.all_matching || props.selected > 0;
     let all_on_screen = props.visible > 0 && props.selected >= props.visible;
@@ -71,12 +74,12 @@ pub fn BulkBar(props: &BulkBarProps) -> Html {
                         { format!("Select all {} matching this filter", thousands(props.visible as u64)) }
                     </button>
                 }
-                { counted("bulk-cancel-selected", "Cancel selected", props.selected_cancellable, act(&props.on_selected, BulkKind::Cancel)) }
-                { counted("bulk-retry-selected", "Retry selected", props.selected_retryable, act(&props.on_selected, BulkKind::Retry)) }
+                { counted("bulk-cancel-selected", "Cancel selected", props.selected_cancellable, BulkKind::Cancel, &props.on_selected) }
+                { counted("bulk-retry-selected", "Retry selected", props.selected_retryable, BulkKind::Retry, &props.on_selected) }
                 <button type="button" class="btn btn-small" onclick={emit(&props.on_clear)}>{ "Clear selection" }</button>
             } else {
-                { counted("bulk-cancel-all", "Cancel all active", props.cancellable, act(&props.on_matching, BulkKind::Cancel)) }
-                { counted("bulk-retry-all", "Retry all failed", props.retryable, act(&props.on_matching, BulkKind::Retry)) }
+                { counted("bulk-cancel-all", "Cancel all active", props.cancellable, BulkKind::Cancel, &props.on_matching) }
+                { counted("bulk-retry-all", "Retry all failed", props.retryable, BulkKind::Retry, &props.on_matching) }
             }
         </div>
     }

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::components::charts::sparkline::Sparkline;
 use crate::components::jobs::job_entry::{
-    act, cancel_or_retry, entry_name, logs_and_details, select,
+    act, cancel_or_retry, entry_name, logs_and_details, select, with_id,
 };
 use crate::components::jobs::job_timing::JobTimingView;
 use crate::components::jobs::progress_bar::ProgressBar;
@@ -171,10 +171,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
         "—".to_string()
     };
     let on_select = select(&props.on_select, job);
-    let dismiss = {
-        let (cb, id) = (props.on_dismiss_error.clone(), job.id.clone());
-        Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
-    };
+    let dismiss = with_id(&props.on_dismiss_error, job);
     let dataset_link = dataset_link(job, &use_config());
     let new_tab = host::is_embedded().then(|| {
         let id = job.id.clone();

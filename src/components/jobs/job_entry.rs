@@ -32,6 +32,12 @@ pub fn select(cb: &Callback<(String, bool)>, job: &Job) -> Callback<MouseEvent> 
     Callback::from(move |e: MouseEvent| cb.emit((id.clone(), e.shift_key())))
 }
 
+/// A click that hands the job's id to `cb` (dismissing its action error).
+pub fn with_id(cb: &Callback<String>, job: &Job) -> Callback<MouseEvent> {
+    let id = job.id.clone();
+    cb.reform(move |_: MouseEvent| id.clone())
+}
+
 /// Cancel is offered while the job waits or runs; retry once it failed or was cancelled.
 pub fn can_cancel(status: JobStatus) -> bool {
     matches!(status, JobStatus::Queued | JobStatus::Running)

@@ -6,7 +6,9 @@
 use yew::prelude::*;
 
 use crate::components::jobs::job_card::JobCardProps;
-use crate::components::jobs::job_entry::{cancel_or_retry, entry_name, logs_and_details, select};
+use crate::components::jobs::job_entry::{
+    cancel_or_retry, entry_name, logs_and_details, select, with_id,
+};
 use crate::components::jobs::job_timing::JobTimingView;
 use crate::components::status_badge::StatusBadge;
 use crate::components::untrusted_text::UntrustedText;
@@ -34,10 +36,7 @@ pub fn JobRow(props: &JobCardProps) -> Html {
         },
         _ => html! { <JobTimingView {timing} now_ms={props.wall_ms.unwrap_or(props.now_ms)} /> },
     };
-    let dismiss = {
-        let (cb, id) = (props.on_dismiss_error.clone(), job.id.clone());
-        Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
-    };
+    let dismiss = with_id(&props.on_dismiss_error, job);
     let failed = job.error.as_ref().filter(|_| status == JobStatus::Failed);
     html! {
         <li class={classes!("job-row", format!("job-{status}"), stale.then_some("stale"), props.selected.then_some("selected"))}

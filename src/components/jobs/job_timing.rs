@@ -17,17 +17,12 @@ pub struct JobTimingProps {
 #[component]
 pub fn JobTimingView(props: &JobTimingProps) -> Html {
     let text = describe(&props.timing, props.now_ms);
-    let at = match props.timing {
-        Timing::Waiting { since_ms } => Some(since_ms),
-        Timing::Finished { at_ms, .. } => Some(at_ms),
-        Timing::Running { .. } => None,
-    };
     html! {
         <>
             if let Some(primary) = text.primary {
                 <span class="job-elapsed" data-testid="job-elapsed">{ primary }</span>
             }
-            if let (Some(when), Some(exact), Some(at)) = (text.when, text.exact, at) {
+            if let (Some(when), Some(exact), Some(at)) = (text.when, text.exact, text.at_ms) {
                 <time class="job-when" data-testid="job-when" datetime={datetime_iso(at)} title={exact.clone()}>
                     { when }<span class="visually-hidden">{ format!(" ({exact})") }</span>
                 </time>
